@@ -1,0 +1,3 @@
+"""Elenchos: authentication for multi-tenant SaaS."""
+
+__version__ = "0.1.0"

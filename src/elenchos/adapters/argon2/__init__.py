@@ -1,0 +1,5 @@
+"""argon2id password hashing with argon2-cffi."""
+
+from elenchos.adapters.argon2.hasher import Argon2PasswordHasher
+
+__all__ = ["Argon2PasswordHasher"]

@@ -1,0 +1,113 @@
+"""Ports: the interfaces use cases need from the outside world."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Protocol, Self
+
+from elenchos.domain.outbox import OutboxMessage
+from elenchos.domain.users import User
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """Return the current time, timezone-aware in UTC."""
+        ...
+
+
+class UserRepository(Protocol):
+    async def add(self, user: User) -> None:
+        """Stage a new user; raises EmailAlreadyRegistered at the latest on commit."""
+        ...
+
+    async def get(self, user_id: uuid.UUID) -> User | None: ...
+
+    async def get_by_email(self, email_normalized: str) -> User | None: ...
+
+    async def update(self, user: User) -> None:
+        """Stage the new state of an existing user."""
+        ...
+
+
+class OutboxRepository(Protocol):
+    async def add(self, message: OutboxMessage) -> None: ...
+
+    async def claim_due(self, now: datetime, limit: int, lease_until: datetime) -> list[OutboxMessage]:
+        """Return up to limit pending messages due by now and lease them until lease_until.
+
+        A leased message is invisible to other dispatchers until the lease ends,
+        so concurrent dispatchers never send one message twice.
+        """
+        ...
+
+    async def update(self, message: OutboxMessage) -> None: ...
+
+    async def get(self, message_id: uuid.UUID) -> OutboxMessage | None: ...
+
+
+class UnitOfWork(Protocol):
+    """One database transaction and the repositories that work inside it.
+
+    Leaving the context without calling commit() rolls everything back.
+    """
+
+    users: UserRepository
+    outbox: OutboxRepository
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None: ...
+
+    async def commit(self) -> None:
+        """Make the transaction's changes durable; raises a DomainError on a conflict."""
+        ...
+
+    async def rollback(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self) -> UnitOfWork: ...
+
+
+class PasswordHasher(Protocol):
+    async def hash(self, password: str) -> str: ...
+
+    async def verify(self, password_hash: str, password: str) -> bool:
+        """Return whether the password matches; never raises for a mismatch."""
+        ...
+
+    def needs_rehash(self, password_hash: str) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    token: str
+    expires_in: int
+    token_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class AccessClaims:
+    subject: uuid.UUID
+    token_id: str
+    issued_at: datetime
+    expires_at: datetime
+    extra: dict[str, Any]
+
+
+class TokenIssuer(Protocol):
+    def issue_access_token(
+        self, user_id: uuid.UUID, extra_claims: dict[str, Any] | None = None
+    ) -> IssuedToken: ...
+
+    def verify_access_token(self, token: str) -> AccessClaims:
+        """Return the claims of a valid token; raises InvalidToken otherwise."""
+        ...

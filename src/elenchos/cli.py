@@ -1,0 +1,102 @@
+"""The `elenchos` command line: serve and migrate."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from pydantic import ValidationError
+
+from elenchos.adapters.jwt.keys import KeyFileError
+from elenchos.adapters.sqlalchemy import migrations
+from elenchos.adapters.sqlalchemy.engine import create_engine
+from elenchos.config import ConfigurationError, Settings
+
+logger = logging.getLogger("elenchos.cli")
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+async def migrate_database(settings: Settings, revision: str = "head") -> None:
+    if settings.database_url is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(settings.resolved_database_url)
+    try:
+        await migrations.upgrade(engine, revision)
+    finally:
+        await engine.dispose()
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    settings.check_production_ready()
+    if not settings.is_production:
+        asyncio.run(migrate_database(settings))
+    uvicorn.run(
+        "elenchos.http.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        reload=args.reload,
+        log_level=settings.log_level.lower(),
+        proxy_headers=False,
+    )
+    return 0
+
+
+def _migrate(args: argparse.Namespace, settings: Settings) -> int:
+    if args.sql:
+        migrations.print_sql(settings.resolved_database_url, args.revision)
+        return 0
+    asyncio.run(migrate_database(settings, args.revision))
+    print(f"database migrated to {args.revision}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="elenchos", description="Authentication service for multi-tenant SaaS."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="Run the HTTP API under uvicorn.")
+    serve.add_argument("--host", default="127.0.0.1", help="Interface to bind (default: 127.0.0.1).")
+    serve.add_argument("--port", type=int, default=8000, help="TCP port (default: 8000).")
+    serve.add_argument("--workers", type=int, default=1, help="Worker processes (default: 1).")
+    serve.add_argument("--reload", action="store_true", help="Restart on code changes (development).")
+    serve.set_defaults(handler=_serve)
+
+    migrate = commands.add_parser("migrate", help="Upgrade the database schema.")
+    migrate.add_argument("--revision", default="head", help="Target revision (default: head).")
+    migrate.add_argument("--sql", action="store_true", help="Print the SQL instead of running it.")
+    migrate.set_defaults(handler=_migrate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "ELENCHOS_" + str(first["loc"][0]).upper() if first.get("loc") else "settings"
+        print(f"elenchos: invalid setting {name}: {first['msg']}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level)
+    try:
+        result: int = args.handler(args, settings)
+        return result
+    except (ConfigurationError, KeyFileError) as exc:
+        print(f"elenchos: {exc}", file=sys.stderr)
+        return 2

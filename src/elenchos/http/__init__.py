@@ -1,0 +1,1 @@
+"""The FastAPI layer: routers, schemas, dependencies and the problem+json error mapping."""

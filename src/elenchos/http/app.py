@@ -1,0 +1,73 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from elenchos import __version__
+from elenchos.bootstrap import Container, build
+from elenchos.config import Settings
+from elenchos.http.middleware import BodySizeLimitMiddleware
+from elenchos.http.problems import install_problem_handlers
+from elenchos.http.routers import auth, me, wellknown
+
+logger = logging.getLogger(__name__)
+
+OPENAPI_TAGS = [
+    {"name": "auth", "description": "Sign-up, sign-in and tokens."},
+    {"name": "me", "description": "The signed-in user's own account."},
+    {"name": "keys", "description": "Keys that verify access tokens."},
+    {"name": "operations", "description": "Health of the service."},
+]
+
+
+def create_app(settings: Settings | None = None, container: Container | None = None) -> FastAPI:
+    """Build the app; with no container given, the lifespan builds one from the settings.
+
+    A container passed in stays owned by the caller, who closes it.
+    """
+    settings = container.settings if container is not None else (settings or Settings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if container is not None:
+            app.state.container = container
+            yield
+            return
+        built = await build(settings)
+        app.state.container = built
+        logger.info("Elenchos %s started", __version__)
+        try:
+            yield
+        finally:
+            await built.close()
+            logger.info("Elenchos stopped")
+
+    app = FastAPI(
+        title="Elenchos",
+        version=__version__,
+        summary="Authentication for multi-tenant SaaS.",
+        openapi_tags=OPENAPI_TAGS,
+        lifespan=lifespan,
+    )
+    if container is not None:
+        app.state.container = container
+    install_problem_handlers(app)
+    app.include_router(auth.router)
+    app.include_router(me.router)
+    app.include_router(wellknown.router)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type"],
+            allow_credentials=True,
+        )
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
+    return app

@@ -1,0 +1,171 @@
+"""RFC 9457 problem details: the one table from domain errors to HTTP statuses and codes."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from elenchos.domain import errors
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_TYPE_BASE = "https://elenchos.dev/problems/"
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemSpec:
+    status: int
+    code: str
+    title: str
+
+
+# Looked up along each error's class hierarchy, so a subclass without a row
+# falls back to its nearest listed base class.
+DOMAIN_PROBLEMS: dict[type[errors.DomainError], ProblemSpec] = {
+    errors.DomainError: ProblemSpec(400, "bad_request", "The request cannot be processed"),
+    errors.ValidationFailed: ProblemSpec(422, "validation_failed", "The request is invalid"),
+    errors.InvalidEmail: ProblemSpec(422, "invalid_email", "The email address is invalid"),
+    errors.InvalidPassword: ProblemSpec(422, "invalid_password", "The password is not accepted"),
+    errors.EmailAlreadyRegistered: ProblemSpec(409, "email_taken", "The email is already in use"),
+    errors.AuthenticationFailed: ProblemSpec(401, "unauthenticated", "Authentication failed"),
+    errors.InvalidCredentials: ProblemSpec(
+        401, "invalid_credentials", "The email or password is incorrect"
+    ),
+    errors.AccountDisabled: ProblemSpec(403, "account_disabled", "The account is disabled"),
+    errors.EmailNotVerified: ProblemSpec(
+        403, "email_not_verified", "The email address is not verified"
+    ),
+    errors.InvalidToken: ProblemSpec(401, "invalid_token", "The access token is not valid"),
+    errors.NotFound: ProblemSpec(404, "not_found", "Not found"),
+    errors.UserNotFound: ProblemSpec(401, "invalid_token", "The access token is not valid"),
+}
+
+_STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_failed",
+    429: "rate_limited",
+}
+
+
+def register_problem(error: type[errors.DomainError], spec: ProblemSpec) -> None:
+    """Add a row to the table; later feature modules register their own errors here."""
+    DOMAIN_PROBLEMS[error] = spec
+
+
+def spec_for(error: errors.DomainError) -> ProblemSpec:
+    for cls in type(error).__mro__:
+        spec = DOMAIN_PROBLEMS.get(cls)
+        if spec is not None:
+            return spec
+    return DOMAIN_PROBLEMS[errors.DomainError]
+
+
+def problem_response(
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    headers: dict[str, str] | None = None,
+    **extensions: Any,
+) -> JSONResponse:
+    body = {
+        "type": PROBLEM_TYPE_BASE + code,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+        **extensions,
+    }
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, errors.DomainError)
+    spec = spec_for(exc)
+    headers = {"WWW-Authenticate": "Bearer"} if spec.status == 401 else None
+    return problem_response(spec.status, spec.code, spec.title, str(exc) or spec.title, headers)
+
+
+def _validation_items(exc: RequestValidationError) -> list[dict[str, Any]]:
+    # Only the location, message and type go back: pydantic's "input" and
+    # "ctx" could echo a password or a token from the request.
+    return [
+        {
+            "loc": [str(part) for part in error.get("loc", ())],
+            "msg": str(error.get("msg", "")),
+            "type": str(error.get("type", "")),
+        }
+        for error in exc.errors()
+    ]
+
+
+def _is_json(content_type: str) -> bool:
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    return media_type == "application/json" or media_type.endswith("+json")
+
+
+async def _request_validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    items = _validation_items(exc)
+    content_type = request.headers.get("content-type", "")
+    body_not_object = any(
+        item["loc"] == ["body"] and item["type"] == "model_attributes_type" for item in items
+    )
+    if body_not_object and not _is_json(content_type):
+        return problem_response(
+            415,
+            "unsupported_media_type",
+            "The request body must be JSON",
+            f"Send the body as application/json, not {content_type or 'without a content type'}.",
+        )
+    if any(item["type"] == "json_invalid" for item in items):
+        return problem_response(
+            400,
+            "malformed_json",
+            "The request body is not valid JSON",
+            "The body could not be parsed as UTF-8 JSON.",
+        )
+    return problem_response(
+        422,
+        "validation_failed",
+        "The request is invalid",
+        "One or more fields are missing or invalid; see errors.",
+        errors=items,
+    )
+
+
+async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = _STATUS_CODES.get(exc.status_code, "http_error")
+    title = code.replace("_", " ").capitalize()
+    detail = exc.detail if isinstance(exc.detail, str) else title
+    return problem_response(exc.status_code, code, title, detail, dict(exc.headers or {}))
+
+
+async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem_response(
+        500, "internal_error", "Internal server error", "An unexpected error occurred."
+    )
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(errors.DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _request_validation)
+    app.add_exception_handler(StarletteHTTPException, _http_exception)
+    app.add_exception_handler(Exception, _unhandled)

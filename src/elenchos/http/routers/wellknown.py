@@ -1,0 +1,30 @@
+"""Public discovery documents and liveness."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Response
+
+from elenchos.http.dependencies import ContainerDep
+
+router = APIRouter(tags=["keys"])
+
+# Verifiers may cache the key set this long; a rotated-in key is published
+# before it signs, so a cached set never misses a key in use.
+JWKS_MAX_AGE_SECONDS = 300
+
+
+@router.get(
+    "/.well-known/jwks.json",
+    summary="Public keys that verify access tokens",
+    operation_id="getJwks",
+)
+async def jwks(container: ContainerDep, response: Response) -> dict[str, Any]:
+    response.headers["Cache-Control"] = f"public, max-age={JWKS_MAX_AGE_SECONDS}"
+    return container.keys.jwks()
+
+
+@router.get("/healthz", tags=["operations"], summary="Process liveness", operation_id="healthz")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}

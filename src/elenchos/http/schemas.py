@@ -1,0 +1,125 @@
+"""Request and response bodies of the HTTP API."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+
+from elenchos.domain.users import PASSWORD_MAX_LENGTH, User
+
+DISPLAY_NAME_MAX_LENGTH = 200
+DOCUMENT_KEY_MAX_LENGTH = 64
+
+
+def _check_document(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    for key in value:
+        if not key or len(key) > DOCUMENT_KEY_MAX_LENGTH:
+            raise ValueError(f"keys must be 1 to {DOCUMENT_KEY_MAX_LENGTH} characters")
+    name = value.get("display_name")
+    if name is not None and (not isinstance(name, str) or len(name) > DISPLAY_NAME_MAX_LENGTH):
+        raise ValueError(f"display_name must be a string of at most {DISPLAY_NAME_MAX_LENGTH} characters")
+    return value
+
+
+class SignUpRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "email": "ada@example.com",
+                    "password": "correct horse battery staple",
+                    "profile": {"display_name": "Ada Lovelace"},
+                }
+            ]
+        },
+    )
+
+    email: EmailStr = Field(max_length=320)
+    # The policy's own check gives the precise message; this bound only keeps
+    # huge strings away from the hasher.
+    password: str = Field(max_length=PASSWORD_MAX_LENGTH * 4)
+    profile: dict[str, Any] | None = None
+
+    _profile = field_validator("profile")(_check_document)
+
+
+class SignUpAccepted(BaseModel):
+    status: str = Field(examples=["pending_verification"])
+    detail: str
+
+
+class SignInRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"email": "ada@example.com", "password": "correct horse battery staple"}]
+        },
+    )
+
+    # A plain string: an address that is not valid cannot have an account,
+    # and it gets the same invalid_credentials answer as an unknown one.
+    email: str = Field(max_length=320)
+    password: str = Field(max_length=PASSWORD_MAX_LENGTH * 4)
+
+
+class TokenResponse(BaseModel):
+    access_token: str
+    token_type: str = Field("bearer", examples=["bearer"])
+    expires_in: int = Field(examples=[900], description="Seconds until the access token expires.")
+
+
+class UserResponse(BaseModel):
+    id: uuid.UUID
+    email: str
+    status: str
+    email_verified: bool
+    email_verified_at: datetime | None
+    profile: dict[str, Any]
+    settings: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+    password_changed_at: datetime | None
+
+    @classmethod
+    def of(cls, user: User) -> UserResponse:
+        return cls(
+            id=user.id,
+            email=user.email,
+            status=user.status.value,
+            email_verified=user.is_verified,
+            email_verified_at=user.email_verified_at,
+            profile=user.profile,
+            settings=user.settings,
+            created_at=user.created_at,
+            updated_at=user.updated_at,
+            password_changed_at=user.password_changed_at,
+        )
+
+
+class UpdateProfileRequest(BaseModel):
+    """Only profile and settings can change here; email, status and password are rejected."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"profile": {"display_name": "Ada King"}, "settings": {"theme": "dark"}}
+            ]
+        },
+    )
+
+    profile: dict[str, Any] | None = Field(
+        None, description="Keys to set; a null value removes the key."
+    )
+    settings: dict[str, Any] | None = Field(
+        None, description="Keys to set; a null value removes the key."
+    )
+
+    _profile = field_validator("profile")(_check_document)
+    _settings = field_validator("settings")(_check_document)
