@@ -41,8 +41,10 @@ pytestmark = pytest.mark.postgres
 REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
 
 
+# Its own server, separate from the session server in conftest.py, so that these tests
+# check start_postgres() itself.
 @pytest.fixture(scope="module")
-def postgres_server() -> Iterator[PostgresServer]:
+def module_server() -> Iterator[PostgresServer]:
     server, reason = start_postgres()
     if server is None:
         skip_or_fail(reason)
@@ -168,13 +170,13 @@ def test_unique_database_name_is_valid_and_unique() -> None:
 # With a server
 
 
-async def test_server_answers_select(postgres_server: PostgresServer) -> None:
-    assert postgres_server.url.startswith("postgresql+asyncpg://")
-    assert await fetch_value(postgres_server.url, "SELECT 1") == 1
+async def test_server_answers_select(module_server: PostgresServer) -> None:
+    assert module_server.url.startswith("postgresql+asyncpg://")
+    assert await fetch_value(module_server.url, "SELECT 1") == 1
 
 
-async def test_created_databases_are_separate(postgres_server: PostgresServer) -> None:
-    admin_url = postgres_server.url
+async def test_created_databases_are_separate(module_server: PostgresServer) -> None:
+    admin_url = module_server.url
     first_name = unique_database_name()
     second_name = unique_database_name()
 
@@ -208,46 +210,46 @@ async def test_created_databases_are_separate(postgres_server: PostgresServer) -
     assert remaining == 0
 
 
-async def test_drop_database_ends_open_sessions(postgres_server: PostgresServer) -> None:
+async def test_drop_database_ends_open_sessions(module_server: PostgresServer) -> None:
     name = unique_database_name()
-    url = await create_database(postgres_server.url, name)
+    url = await create_database(module_server.url, name)
     engine = create_async_engine(url)
     try:
         async with engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
         # The pool now keeps an idle session open on the database.
-        await drop_database(postgres_server.url, name)
+        await drop_database(module_server.url, name)
     finally:
         await engine.dispose()
 
     exists = await fetch_value(
-        postgres_server.url, f"SELECT count(*) FROM pg_database WHERE datname = '{name}'"
+        module_server.url, f"SELECT count(*) FROM pg_database WHERE datname = '{name}'"
     )
     assert exists == 0
 
 
-async def test_drop_database_missing_is_noop(postgres_server: PostgresServer) -> None:
-    await drop_database(postgres_server.url, unique_database_name())
+async def test_drop_database_missing_is_noop(module_server: PostgresServer) -> None:
+    await drop_database(module_server.url, unique_database_name())
 
 
-async def test_create_database_existing_fails(postgres_server: PostgresServer) -> None:
+async def test_create_database_existing_fails(module_server: PostgresServer) -> None:
     name = unique_database_name()
-    await create_database(postgres_server.url, name)
+    await create_database(module_server.url, name)
     try:
         with pytest.raises(DBAPIError, match="already exists"):
-            await create_database(postgres_server.url, name)
+            await create_database(module_server.url, name)
     finally:
-        await drop_database(postgres_server.url, name)
+        await drop_database(module_server.url, name)
 
 
-async def test_started_server_settings(postgres_server: PostgresServer) -> None:
-    if postgres_server.source == "environment":
+async def test_started_server_settings(module_server: PostgresServer) -> None:
+    if module_server.source == "environment":
         pytest.skip(f"the server from {DATABASE_URL_ENV} keeps its own settings")
 
-    assert make_url(postgres_server.url).database == TEST_DATABASE
-    max_connections = await fetch_value(postgres_server.url, "SHOW max_connections")
+    assert make_url(module_server.url).database == TEST_DATABASE
+    max_connections = await fetch_value(module_server.url, "SHOW max_connections")
     assert int(str(max_connections)) >= MAX_CONNECTIONS
-    assert await fetch_value(postgres_server.url, "SHOW fsync") == "off"
+    assert await fetch_value(module_server.url, "SHOW fsync") == "off"
 
 
 # Local cluster life cycle
