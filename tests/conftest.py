@@ -146,3 +146,27 @@ async def client(container: Container) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http
+
+
+ALL_BACKENDS = ["memory", *BACKENDS]
+
+
+@pytest.fixture(params=ALL_BACKENDS)
+def any_backend_url(request: pytest.FixtureRequest) -> tuple[str, str | None]:
+    """(backend, url) for repository contract suites; memory has no URL."""
+    if request.param == "memory":
+        return "memory", None
+    url: str = request.getfixturevalue(f"{request.param}_url")
+    return request.param, url
+
+
+@pytest.fixture
+async def uow_factory(any_backend_url: tuple[str, str | None]) -> AsyncIterator[object]:
+    """An empty unit-of-work factory, once for memory, SQLite and PostgreSQL."""
+    from tests.support.backends import unit_of_work_factory
+
+    backend, url = any_backend_url
+    if url is not None:
+        await empty_tables(url)
+    async with unit_of_work_factory(backend, url) as factory:
+        yield factory

@@ -14,9 +14,11 @@ class FastPasswordHasher:
 
     def __init__(self, scheme: str = "fast-v1") -> None:
         self.scheme = scheme
+        self.hashes = 0
         self.verifications = 0
 
     async def hash(self, password: str) -> str:
+        self.hashes += 1
         digest = hashlib.sha256(password.encode()).hexdigest()
         return f"{self.scheme}${digest}"
 
