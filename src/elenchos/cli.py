@@ -71,10 +71,14 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="Run the HTTP API under uvicorn.")
-    serve.add_argument("--host", default="127.0.0.1", help="Interface to bind (default: 127.0.0.1).")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="Interface to bind (default: 127.0.0.1)."
+    )
     serve.add_argument("--port", type=int, default=8000, help="TCP port (default: 8000).")
     serve.add_argument("--workers", type=int, default=1, help="Worker processes (default: 1).")
-    serve.add_argument("--reload", action="store_true", help="Restart on code changes (development).")
+    serve.add_argument(
+        "--reload", action="store_true", help="Restart on code changes (development)."
+    )
     serve.set_defaults(handler=_serve)
 
     migrate = commands.add_parser("migrate", help="Upgrade the database schema.")

@@ -59,7 +59,7 @@ DOCKER_PING_TIMEOUT_SECONDS = 2.0
 INITDB_TIMEOUT_SECONDS = 120.0
 STARTUP_TIMEOUT_SECONDS = 60.0
 SHUTDOWN_TIMEOUT_SECONDS = 30.0
-CONNECT_TIMEOUT_SECONDS = 10.0
+CREATEDB_TIMEOUT_SECONDS = 30.0
 PORT_ATTEMPTS = 3
 
 _DATABASE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
@@ -152,8 +152,10 @@ def normalize_database_url(raw: str) -> str:
 def start_postgres() -> tuple[PostgresServer | None, str]:
     """Start or find a PostgreSQL server and return it with a reason naming its source.
 
-    The server is None when no source works, and the reason then says why each one
-    failed. A server that this function starts is also stopped at interpreter exit.
+    The server is None when no source works, and the reason then lists why each source
+    failed. A server that this function starts is also stopped at interpreter exit. For
+    a local cluster, SIGTERM then raises KeyboardInterrupt unless the program has its
+    own SIGTERM handler, so that cleanup runs when CI terminates the tests.
     """
     raw_url = os.environ.get(DATABASE_URL_ENV, "").strip()
     if raw_url:
@@ -191,6 +193,7 @@ def start_postgres() -> tuple[PostgresServer | None, str]:
     try:
         url = cluster.start()
     except PostgresUnavailable as error:
+        logger.warning("Local PostgreSQL cluster failed to start: %s", error)
         failures.append(str(error))
         return None, "no PostgreSQL server available: " + "; ".join(failures)
 
@@ -696,7 +699,7 @@ class LocalCluster:
             ],
             capture_output=True,
             text=True,
-            timeout=CONNECT_TIMEOUT_SECONDS * 3,
+            timeout=CREATEDB_TIMEOUT_SECONDS,
             check=False,
         )
         if result.returncode != 0:

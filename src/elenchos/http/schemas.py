@@ -22,7 +22,9 @@ def _check_document(value: dict[str, Any] | None) -> dict[str, Any] | None:
             raise ValueError(f"keys must be 1 to {DOCUMENT_KEY_MAX_LENGTH} characters")
     name = value.get("display_name")
     if name is not None and (not isinstance(name, str) or len(name) > DISPLAY_NAME_MAX_LENGTH):
-        raise ValueError(f"display_name must be a string of at most {DISPLAY_NAME_MAX_LENGTH} characters")
+        raise ValueError(
+            f"display_name must be a string of at most {DISPLAY_NAME_MAX_LENGTH} characters"
+        )
     return value
 
 

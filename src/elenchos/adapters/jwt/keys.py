@@ -40,10 +40,11 @@ class SigningKey:
         return self.private_key.public_key()
 
     def public_jwk(self) -> dict[str, Any]:
-        if isinstance(self.private_key, ed25519.Ed25519PrivateKey):
-            jwk = OKPAlgorithm.to_jwk(self.public_key, as_dict=True)
+        public_key = self.public_key
+        if isinstance(public_key, ed25519.Ed25519PublicKey):
+            jwk = OKPAlgorithm.to_jwk(public_key, as_dict=True)
         else:
-            jwk = RSAAlgorithm.to_jwk(self.public_key, as_dict=True)
+            jwk = RSAAlgorithm.to_jwk(public_key, as_dict=True)
         return {**jwk, "kid": self.kid, "alg": self.algorithm, "use": "sig"}
 
 
@@ -89,7 +90,9 @@ def generate_private_key(algorithm: str) -> PrivateKey:
         return ed25519.Ed25519PrivateKey.generate()
     if algorithm == "RS256":
         return rsa.generate_private_key(public_exponent=65537, key_size=RSA_KEY_BITS)
-    raise KeyFileError(f"unsupported JWT algorithm {algorithm!r}; use one of {SUPPORTED_ALGORITHMS}")
+    raise KeyFileError(
+        f"unsupported JWT algorithm {algorithm!r}; use one of {', '.join(SUPPORTED_ALGORITHMS)}"
+    )
 
 
 def write_pem(path: Path, private_key: PrivateKey) -> None:

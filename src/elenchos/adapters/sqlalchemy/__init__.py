@@ -1,1 +1,1 @@
-"""SQLAlchemy 2 async adapters, one implementation for PostgreSQL (asyncpg) and SQLite (aiosqlite)."""
+"""SQLAlchemy 2 async adapters: one implementation for PostgreSQL and SQLite."""

@@ -53,7 +53,9 @@ async def sign_in(
     "/token",
     response_model=TokenResponse,
     summary="Sign in with the OAuth2 password form",
-    description="The form variant of sign-in, for Swagger UI's Authorize button; username is the email.",
+    description=(
+        "The form variant of sign-in, for Swagger UI's Authorize button; username is the email."
+    ),
     operation_id="signInWithPasswordForm",
 )
 async def token(

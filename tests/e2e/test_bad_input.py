@@ -1,0 +1,236 @@
+"""Nasty input gets a 4xx problem+json answer, never a 500, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from datetime import UTC, datetime
+
+import httpx
+import jwt
+import pytest
+
+from elenchos.adapters.jwt.keys import generate_private_key, thumbprint
+from elenchos.bootstrap import Container
+from tests.support.accounts import bearer, signed_up_token
+
+JSON = {"content-type": "application/json"}
+
+
+def assert_problem(response: httpx.Response, status: int, code: str) -> None:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["status"] == status
+    assert body["code"] == code
+    assert body["title"]
+    assert body["detail"]
+    assert body["type"].endswith(code)
+
+
+@pytest.mark.parametrize(
+    ("content", "status", "code"),
+    [
+        (b"{bad", 400, "malformed_json"),
+        (b'{"email": "a@example.com", "password": ', 400, "malformed_json"),
+        (b"\xff\xfe\xfa", 400, "malformed_json"),
+        (b"[" * 5000 + b"]" * 5000, 400, "malformed_json"),
+        (b"[]", 422, "validation_failed"),
+        (b"null", 422, "validation_failed"),
+        (b'{"email": 123, "password": ["x"]}', 422, "validation_failed"),
+        (b'{"email": "a@example.com"}', 422, "validation_failed"),
+        (b"", 422, "validation_failed"),
+    ],
+    ids=[
+        "truncated",
+        "cut mid-value",
+        "not utf-8",
+        "deep nesting",
+        "array",
+        "null",
+        "wrong types",
+        "missing field",
+        "empty",
+    ],
+)
+async def test_sign_in_malformed_body(
+    client: httpx.AsyncClient, content: bytes, status: int, code: str
+) -> None:
+    response = await client.post("/v1/auth/sign-in", content=content, headers=JSON)
+
+    assert_problem(response, status, code)
+
+
+async def test_validation_errors_do_not_echo_input(client: httpx.AsyncClient) -> None:
+    secret = "hunter2-secret-value"
+
+    response = await client.post(
+        "/v1/auth/sign-up", json={"email": "not-an-email", "password": secret, "admin": True}
+    )
+
+    assert_problem(response, 422, "validation_failed")
+    assert secret not in response.text
+    assert {tuple(error["loc"]) for error in response.json()["errors"]} >= {
+        ("body", "email"),
+        ("body", "admin"),
+    }
+
+
+async def test_wrong_content_type(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/v1/auth/sign-in", content=b"email=a&password=b", headers={"content-type": "text/plain"}
+    )
+
+    assert_problem(response, 415, "unsupported_media_type")
+
+
+async def test_oversized_body(client: httpx.AsyncClient) -> None:
+    body = json.dumps({"email": "a@example.com", "password": "x" * 200_000}).encode()
+
+    response = await client.post("/v1/auth/sign-in", content=body, headers=JSON)
+
+    assert_problem(response, 413, "payload_too_large")
+
+
+async def test_oversized_body_without_content_length(client: httpx.AsyncClient) -> None:
+    async def chunks():  # type: ignore[no-untyped-def]
+        for _ in range(100):
+            yield b"x" * 1024
+
+    response = await client.post("/v1/auth/sign-in", content=chunks(), headers=JSON)
+
+    assert_problem(response, 413, "payload_too_large")
+
+
+async def test_long_password_within_body_limit(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/v1/auth/sign-up", json={"email": "a@example.com", "password": "x" * 20_000}
+    )
+
+    assert_problem(response, 422, "validation_failed")
+
+
+async def test_password_over_policy_limit(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/v1/auth/sign-up", json={"email": "a@example.com", "password": "x" * 1025}
+    )
+
+    assert_problem(response, 422, "invalid_password")
+
+
+@pytest.mark.parametrize(
+    "email",
+    ["", "x" * 320, "a\x00b@example.com", "ünïcödé@例え.jp", "<script>@example.com", "a@b"],
+)
+async def test_sign_in_odd_emails_are_invalid_credentials(
+    client: httpx.AsyncClient, email: str
+) -> None:
+    response = await client.post(
+        "/v1/auth/sign-in", json={"email": email, "password": "whatever password"}
+    )
+
+    assert_problem(response, 401, "invalid_credentials")
+
+
+async def test_profile_with_huge_display_name(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/v1/auth/sign-up",
+        json={
+            "email": "a@example.com",
+            "password": "long enough password",
+            "profile": {"display_name": "x" * 5000},
+        },
+    )
+
+    assert_problem(response, 422, "validation_failed")
+
+
+@pytest.mark.parametrize("field", ["email", "status", "password", "password_hash", "id"])
+async def test_patch_me_rejects_mass_assignment(
+    client: httpx.AsyncClient, container: Container, field: str
+) -> None:
+    token = await signed_up_token(client, container, "ada@example.com")
+
+    response = await client.patch("/v1/me", json={field: "x@example.com"}, headers=bearer(token))
+    me = await client.get("/v1/me", headers=bearer(token))
+
+    assert_problem(response, 422, "validation_failed")
+    assert me.json()["email"] == "ada@example.com"
+    assert me.json()["status"] == "active"
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def forged(container: Container, case: str, user_id: str) -> str:
+    key = container.keys.signing_key
+    now = int(datetime.now(UTC).timestamp())
+    claims = {
+        "iss": container.settings.resolved_issuer,
+        "aud": container.settings.jwt_audience,
+        "sub": user_id,
+        "iat": now,
+        "exp": now + 600,
+        "jti": "forged",
+    }
+    if case == "alg none":
+        header = _b64(json.dumps({"alg": "none", "kid": key.kid}).encode())
+        return header + "." + _b64(json.dumps(claims).encode()) + "."
+    if case == "wrong key":
+        other = generate_private_key("EdDSA")
+        return jwt.encode(claims, other, "EdDSA", headers={"kid": key.kid})
+    if case == "unknown kid":
+        other = generate_private_key("EdDSA")
+        return jwt.encode(claims, other, "EdDSA", headers={"kid": thumbprint(other.public_key())})
+    if case == "expired":
+        claims["exp"] = now - 60
+    if case == "wrong audience":
+        claims["aud"] = "another-service"
+    if case == "unknown subject":
+        claims["sub"] = str(uuid.uuid4())
+    return jwt.encode(claims, key.private_key, key.algorithm, headers={"kid": key.kid})
+
+
+@pytest.mark.parametrize(
+    "case", ["alg none", "wrong key", "unknown kid", "expired", "wrong audience", "unknown subject"]
+)
+async def test_forged_tokens_rejected_on_me(
+    client: httpx.AsyncClient, container: Container, case: str
+) -> None:
+    await signed_up_token(client, container, "ada@example.com")
+    me = await client.post(
+        "/v1/auth/sign-in",
+        json={"email": "ada@example.com", "password": "correct horse battery staple"},
+    )
+    user_id = jwt.decode(me.json()["access_token"], options={"verify_signature": False})["sub"]
+
+    response = await client.get("/v1/me", headers=bearer(forged(container, case, user_id)))
+
+    assert_problem(response, 401, "invalid_token")
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    ["", "Bearer", "Bearer ", "Basic YTpi", "Bearer a.b.c", "Bearer " + "x" * 9000],
+)
+async def test_garbage_authorization_header(client: httpx.AsyncClient, authorization: str) -> None:
+    response = await client.get("/v1/me", headers={"authorization": authorization})
+
+    assert_problem(response, 401, "invalid_token")
+
+
+async def test_non_ascii_authorization_header(client: httpx.AsyncClient) -> None:
+    response = await client.get("/v1/me", headers={"authorization": b"Bearer \xe9\xff"})
+
+    assert_problem(response, 401, "invalid_token")
+
+
+async def test_unknown_route_and_method(client: httpx.AsyncClient) -> None:
+    missing = await client.get("/v1/nothing-here")
+    wrong_method = await client.delete("/v1/auth/sign-in")
+
+    assert_problem(missing, 404, "not_found")
+    assert_problem(wrong_method, 405, "method_not_allowed")
