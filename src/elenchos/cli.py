@@ -14,16 +14,9 @@ from elenchos.adapters.jwt.keys import KeyFileError
 from elenchos.adapters.sqlalchemy import migrations
 from elenchos.adapters.sqlalchemy.engine import create_engine
 from elenchos.config import ConfigurationError, Settings
+from elenchos.observability.logging import configure_logging
 
 logger = logging.getLogger("elenchos.cli")
-
-
-def configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
 
 
 async def migrate_database(settings: Settings, revision: str = "head") -> None:
@@ -50,6 +43,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         workers=args.workers,
         reload=args.reload,
         log_level=settings.log_level.lower(),
+        # None keeps the logging configured by main(); uvicorn would replace it.
+        log_config=None,
+        access_log=False,
         proxy_headers=False,
     )
     return 0
@@ -97,7 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         name = "ELENCHOS_" + str(first["loc"][0]).upper() if first.get("loc") else "settings"
         print(f"elenchos: invalid setting {name}: {first['msg']}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.json_logs)
     try:
         result: int = args.handler(args, settings)
         return result

@@ -13,8 +13,10 @@ from elenchos import __version__
 from elenchos.bootstrap import Container, build
 from elenchos.config import Settings
 from elenchos.http.middleware import BodySizeLimitMiddleware
+from elenchos.http.observability import RequestContextMiddleware
 from elenchos.http.problems import install_problem_handlers
-from elenchos.http.routers import auth, me, wellknown
+from elenchos.http.routers import auth, me, operations, wellknown
+from elenchos.observability.logging import configure_logging
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +41,10 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             app.state.container = container
             yield
             return
+        if not logging.getLogger().handlers:
+            # A uvicorn worker process started with --workers > 1 does not run
+            # the CLI's logging setup, so it configures its own here.
+            configure_logging(settings.log_level, settings.json_logs)
         built = await build(settings)
         app.state.container = built
         logger.info("Elenchos %s started", __version__)
@@ -61,6 +67,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.include_router(auth.router)
     app.include_router(me.router)
     app.include_router(wellknown.router)
+    app.include_router(operations.router)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -70,4 +77,6 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             allow_credentials=True,
         )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
+    # Added last so it is outermost: every response, a 413 included, gets a request id.
+    app.add_middleware(RequestContextMiddleware)
     return app

@@ -1,4 +1,4 @@
-"""Public discovery documents and liveness."""
+"""Public discovery documents."""
 
 from __future__ import annotations
 
@@ -23,8 +23,3 @@ JWKS_MAX_AGE_SECONDS = 300
 async def jwks(container: ContainerDep, response: Response) -> dict[str, Any]:
     response.headers["Cache-Control"] = f"public, max-age={JWKS_MAX_AGE_SECONDS}"
     return container.keys.jwks()
-
-
-@router.get("/healthz", tags=["operations"], summary="Process liveness", operation_id="healthz")
-async def healthz() -> dict[str, str]:
-    return {"status": "ok"}

@@ -1,0 +1,1 @@
+"""Logging, request ids and metrics: what operators see of a running service."""
