@@ -1,0 +1,1 @@
+"""Sub-commands of the `elenchos` CLI, one module per command group."""
