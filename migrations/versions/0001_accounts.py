@@ -1,4 +1,4 @@
-"""Accounts and the mail outbox.
+"""Accounts, the mail outbox and one-time link tokens.
 
 Revision ID: 0001_accounts
 Revises:
@@ -54,8 +54,31 @@ def upgrade() -> None:
         "ix_outbox_status_next_attempt_at", "outbox", ["status", "next_attempt_at"]
     )
 
+    op.create_table(
+        "user_tokens",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("purpose", sa.String(32), nullable=False),
+        sa.Column("token_hash", sa.String(64), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("expires_at", UTCDateTime(), nullable=False),
+        sa.Column("used_at", UTCDateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name="pk_user_tokens"),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name="fk_user_tokens_user_id_users",
+            ondelete="CASCADE",
+        ),
+    )
+    op.create_index("ix_user_tokens_token_hash", "user_tokens", ["token_hash"], unique=True)
+    op.create_index("ix_user_tokens_user_id_purpose", "user_tokens", ["user_id", "purpose"])
+
 
 def downgrade() -> None:
+    op.drop_index("ix_user_tokens_user_id_purpose", table_name="user_tokens")
+    op.drop_index("ix_user_tokens_token_hash", table_name="user_tokens")
+    op.drop_table("user_tokens")
     op.drop_index("ix_outbox_status_next_attempt_at", table_name="outbox")
     op.drop_table("outbox")
     op.drop_index("ix_users_email_normalized", table_name="users")

@@ -7,9 +7,10 @@ elenchos.adapters.memory) in place of the defaults.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -20,8 +21,23 @@ from elenchos.adapters.sqlalchemy.engine import create_engine, create_session_fa
 from elenchos.adapters.sqlalchemy.unit_of_work import SqlUnitOfWorkFactory
 from elenchos.adapters.system.clock import SystemClock
 from elenchos.application.accounts import GetCurrentUser, SignIn, SignUp, UpdateProfile
+from elenchos.application.administration import CreateUser, SetPassword, SetUserStatus
+from elenchos.application.mail import Mailer
+from elenchos.application.organisation_use_cases import (
+    OrganisationUseCases,
+    build_organisation_use_cases,
+)
+from elenchos.application.outbox import DispatcherLoop, OutboxDispatcher
+from elenchos.application.passwords import (
+    ChangePassword,
+    ConfirmPasswordReset,
+    RequestPasswordReset,
+)
 from elenchos.application.ports import Clock, PasswordHasher, UnitOfWorkFactory
+from elenchos.application.verification import ResendVerification, VerifyEmail
+from elenchos.bootstrap_mail import build_dispatcher, build_mail_request_limits, build_mailer
 from elenchos.config import Settings
+from elenchos.observability.metrics import Metrics
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +48,12 @@ class UseCases:
     sign_in: SignIn
     get_current_user: GetCurrentUser
     update_profile: UpdateProfile
+    verify_email: VerifyEmail
+    resend_verification: ResendVerification
+    request_password_reset: RequestPasswordReset
+    confirm_password_reset: ConfirmPasswordReset
+    change_password: ChangePassword
+    organisations: OrganisationUseCases
 
 
 @dataclass
@@ -45,7 +67,29 @@ class Container:
     keys: KeyRing
     tokens: JwtTokenIssuer
     use_cases: UseCases
+    mailer: Mailer
+    dispatcher: OutboxDispatcher
     engine: AsyncEngine | None = None
+    metrics: Metrics = field(default_factory=Metrics)
+    # Set after a commit that queued mail, so the dispatcher started by the
+    # HTTP app sends it at once instead of at its next poll.
+    outbox_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def refresh_gauges(self) -> None:
+        """Read the values that gauges show at scrape time."""
+        async with self.uow() as uow:
+            pending, oldest = await uow.outbox.pending_summary()
+        self.metrics.outbox_pending.set(pending)
+        age = (self.clock.now() - oldest).total_seconds() if oldest is not None else 0.0
+        self.metrics.outbox_oldest_pending_age.set(max(age, 0.0))
+
+    def nudge_outbox(self) -> None:
+        self.outbox_wakeup.set()
+
+    def dispatcher_loop(self) -> DispatcherLoop:
+        return DispatcherLoop(
+            self.dispatcher, self.outbox_wakeup, self.settings.outbox_poll_interval_seconds
+        )
 
     async def close(self) -> None:
         if self.engine is not None:
@@ -75,6 +119,7 @@ async def build(
     hasher: PasswordHasher | None = None,
     clock: Clock | None = None,
     keys: KeyRing | None = None,
+    mailer: Mailer | None = None,
 ) -> Container:
     """Wire the service; every adapter not given is built from the settings."""
     settings.check_production_ready()
@@ -95,8 +140,18 @@ async def build(
     # A hash of a random password, verified when the email is unknown so that
     # sign-in takes the same time whether or not the account exists.
     dummy_password_hash = await hasher.hash(os.urandom(16).hex())
+    mailer = mailer or build_mailer(settings)
+    limits = build_mail_request_limits(settings, clock)
+    verification_ttl = timedelta(seconds=settings.verification_token_ttl_seconds)
+    reset_ttl = timedelta(seconds=settings.password_reset_token_ttl_seconds)
     use_cases = UseCases(
-        sign_up=SignUp(uow, hasher, clock),
+        sign_up=SignUp(
+            uow,
+            hasher,
+            clock,
+            verification_ttl=verification_ttl,
+            notice_limits=limits.sign_up_notice,
+        ),
         sign_in=SignIn(
             uow,
             hasher,
@@ -107,6 +162,22 @@ async def build(
         ),
         get_current_user=GetCurrentUser(uow),
         update_profile=UpdateProfile(uow, clock),
+        verify_email=VerifyEmail(uow, clock),
+        resend_verification=ResendVerification(
+            uow, clock, limits.verification, verification_ttl
+        ),
+        request_password_reset=RequestPasswordReset(
+            uow, clock, limits.password_reset, reset_ttl
+        ),
+        confirm_password_reset=ConfirmPasswordReset(uow, hasher, clock),
+        change_password=ChangePassword(uow, hasher, clock),
+        organisations=build_organisation_use_cases(
+            uow,
+            hasher,
+            clock,
+            tokens,
+            timedelta(seconds=settings.invitation_ttl_seconds),
+        ),
     )
     return Container(
         settings=settings,
@@ -116,5 +187,24 @@ async def build(
         keys=keys,
         tokens=tokens,
         use_cases=use_cases,
+        mailer=mailer,
+        dispatcher=build_dispatcher(settings, uow, mailer, clock),
         engine=engine,
+    )
+
+
+@dataclass
+class Administration:
+    """Operator use cases, for the CLI."""
+
+    create_user: CreateUser
+    set_user_status: SetUserStatus
+    set_password: SetPassword
+
+
+def build_administration(container: Container) -> Administration:
+    return Administration(
+        create_user=CreateUser(container.uow, container.hasher, container.clock),
+        set_user_status=SetUserStatus(container.uow, container.clock),
+        set_password=SetPassword(container.uow, container.hasher, container.clock),
     )

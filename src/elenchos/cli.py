@@ -1,4 +1,4 @@
-"""The `elenchos` command line: serve and migrate."""
+"""The `elenchos` command line."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ import sys
 from collections.abc import Sequence
 
 from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 
 from elenchos.adapters.jwt.keys import KeyFileError
 from elenchos.adapters.sqlalchemy import migrations
 from elenchos.adapters.sqlalchemy.engine import create_engine
+from elenchos.commands import openapi, users, worker
 from elenchos.config import ConfigurationError, Settings
 from elenchos.observability.logging import configure_logging
 
@@ -81,6 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.add_argument("--revision", default="head", help="Target revision (default: head).")
     migrate.add_argument("--sql", action="store_true", help="Print the SQL instead of running it.")
     migrate.set_defaults(handler=_migrate)
+
+    users.register(commands)
+    openapi.register(commands)
+    worker.register(commands)
     return parser
 
 
@@ -100,3 +106,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigurationError, KeyFileError) as exc:
         print(f"elenchos: {exc}", file=sys.stderr)
         return 2
+    except SQLAlchemyError as exc:
+        cause = getattr(exc, "orig", None) or exc
+        print(
+            f"elenchos: database error: {type(cause).__name__}: {str(cause).splitlines()[0]}; "
+            "check ELENCHOS_DATABASE_URL and run 'elenchos migrate'",
+            file=sys.stderr,
+        )
+        return 1

@@ -55,7 +55,8 @@ class Settings(BaseSettings):
         "http://127.0.0.1:8000", description="Base URL at which clients reach this service."
     )
     frontend_url: str | None = Field(
-        None, description="Base URL of the SPA that owns the email link pages; default: built-in pages."
+        None,
+        description="Base URL of the SPA that owns the email link pages; default: built-in pages.",
     )
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
@@ -122,8 +123,39 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = Field(
         8, ge=1, description="Delivery attempts before an outbox message is marked failed."
     )
+    outbox_poll_interval_seconds: float = Field(
+        5.0,
+        gt=0,
+        description="Seconds between outbox polls when no commit wakes the dispatcher.",
+    )
+    outbox_retry_base_seconds: float = Field(
+        30.0, gt=0, description="Delay before the first retry of a failed mail, in seconds."
+    )
+    outbox_retry_max_seconds: float = Field(
+        3600.0, gt=0, description="Maximum delay between two attempts of one mail, in seconds."
+    )
+    mail_request_window_seconds: int = Field(
+        3600,
+        ge=1,
+        description="Window of the limits on password reset and verification mail requests.",
+    )
+    mail_requests_per_address: int = Field(
+        5, ge=1, description="Reset or verification mails one address can request per window."
+    )
+    mail_requests_per_ip: int = Field(
+        30, ge=1, description="Reset or verification requests one IP address can make per window."
+    )
 
     log_level: str = Field("INFO", description="Python logging level name.")
+    log_format: str | None = Field(
+        None,
+        pattern="^(json|text)$",
+        description="json or text log lines; default: json in production, text otherwise.",
+    )
+    metrics_enabled: bool = Field(False, description="Serve Prometheus metrics at /metrics.")
+    metrics_bearer_token: SecretStr | None = Field(
+        None, description="When set, /metrics requires 'Authorization: Bearer <token>'."
+    )
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -141,6 +173,12 @@ class Settings(BaseSettings):
     @property
     def resolved_issuer(self) -> str:
         return self.jwt_issuer or self.public_url
+
+    @property
+    def json_logs(self) -> bool:
+        if self.log_format is not None:
+            return self.log_format == "json"
+        return self.is_production
 
     @property
     def is_production(self) -> bool:

@@ -6,15 +6,24 @@ import json
 import logging
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
+from elenchos.application.account_mail import (
+    queue_sign_in_notice,
+    queue_sign_up_attempt_notice,
+    queue_verification_mail,
+)
+from elenchos.application.organisation_tokens import organisation_claims
 from elenchos.application.ports import (
     Clock,
     IssuedToken,
     PasswordHasher,
     TokenIssuer,
+    UnitOfWork,
     UnitOfWorkFactory,
 )
+from elenchos.application.rate_limits import MailRequestLimits
 from elenchos.domain.errors import (
     AccountDisabled,
     EmailAlreadyRegistered,
@@ -31,6 +40,7 @@ logger = logging.getLogger(__name__)
 # Profile and settings are free-form JSON; the bound keeps one account from
 # storing megabytes in a row that every /v1/me request reads.
 MAX_DOCUMENT_BYTES = 16 * 1024
+DEFAULT_VERIFICATION_TTL = timedelta(hours=24)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,15 +58,26 @@ class SignInResult:
 
 
 class SignUp:
-    """Register an account, answering the same way whether or not the address is taken.
+    """Register an account and mail a verification link, or mail the owner of a taken address.
 
-    Raises InvalidEmail or InvalidPassword for input that breaks the policy.
+    Returns alike in both cases, so the caller's response cannot tell them
+    apart. Raises InvalidEmail or InvalidPassword for input that breaks the
+    policy.
     """
 
-    def __init__(self, uow: UnitOfWorkFactory, hasher: PasswordHasher, clock: Clock) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        hasher: PasswordHasher,
+        clock: Clock,
+        verification_ttl: timedelta = DEFAULT_VERIFICATION_TTL,
+        notice_limits: MailRequestLimits | None = None,
+    ) -> None:
         self._uow = uow
         self._hasher = hasher
         self._clock = clock
+        self._verification_ttl = verification_ttl
+        self._notice_limits = notice_limits
 
     async def __call__(
         self, email: str, password: str, profile: dict[str, Any] | None = None
@@ -68,12 +89,15 @@ class SignUp:
         # same time as a free one.
         password_hash = await self._hasher.hash(password)
 
+        now = self._clock.now()
         async with self._uow() as uow:
-            if await uow.users.get_by_email(email_normalized) is not None:
-                logger.info("sign-up for an address that already has an account")
+            existing = await uow.users.get_by_email(email_normalized)
+            if existing is not None:
+                await self._notify_owner(uow, existing, now)
                 return
-            user = User.register(email, password_hash, self._clock.now(), profile)
+            user = User.register(email, password_hash, now, profile)
             await uow.users.add(user)
+            await queue_verification_mail(uow, user, now, self._verification_ttl)
             try:
                 await uow.commit()
             except EmailAlreadyRegistered:
@@ -82,12 +106,31 @@ class SignUp:
                 return
         logger.info("user signed up: user_id=%s", user.id)
 
+    async def _notify_owner(self, uow: UnitOfWork, owner: User, now: datetime) -> None:
+        """Mail the owner of a taken address: a fresh link if unverified, else a notice."""
+        if owner.is_disabled:
+            return
+        # Anyone can sign up with any address, so the limit keeps sign-up
+        # from flooding an owner's mailbox.
+        limits = self._notice_limits
+        if limits is not None and not await limits.address_allowed(owner.email_normalized):
+            return
+        if owner.is_verified:
+            await queue_sign_up_attempt_notice(uow, owner, now)
+        else:
+            await queue_verification_mail(uow, owner, now, self._verification_ttl)
+        await uow.commit()
+        logger.info("sign-up with a registered address: owner notified, user_id=%s", owner.id)
+
 
 class SignIn:
-    """Check a password and issue an access token.
+    """Check a password, issue an access token and queue the new-sign-in mail.
 
-    Raises InvalidCredentials (unknown email or wrong password alike),
-    AccountDisabled, or EmailNotVerified when verification is required.
+    The mail is skipped when the user's settings have notify_on_sign_in set
+    to false. Raises InvalidCredentials (unknown email or wrong password
+    alike), AccountDisabled, or EmailNotVerified when verification is required.
+    With organisation_id the token carries org and org_role claims, and
+    OrganisationNotFound is raised when the user is not a member of it.
     """
 
     def __init__(
@@ -107,7 +150,11 @@ class SignIn:
         self._require_verified_email = require_verified_email
 
     async def __call__(
-        self, email: str, password: str, client: ClientInfo | None = None
+        self,
+        email: str,
+        password: str,
+        client: ClientInfo | None = None,
+        organisation_id: uuid.UUID | None = None,
     ) -> SignInResult:
         user = await self._find_user(email)
         if user is None:
@@ -122,12 +169,24 @@ class SignIn:
             raise AccountDisabled("This account is disabled.")
         if self._require_verified_email and not user.is_verified:
             raise EmailNotVerified("Verify your email address before signing in.")
+        claims = await self._organisation_claims(user.id, organisation_id)
 
+        new_hash = None
         if self._hasher.needs_rehash(user.password_hash):
-            await self._rehash(user, password)
-        token = self._tokens.issue_access_token(user.id)
+            new_hash = await self._hasher.hash(password)
+        await self._record_sign_in(user, new_hash, client or ClientInfo())
+        token = self._tokens.issue_access_token(user.id, claims)
         logger.info("user signed in: user_id=%s", user.id)
         return SignInResult(user=user, access_token=token)
+
+    async def _organisation_claims(
+        self, user_id: uuid.UUID, organisation_id: uuid.UUID | None
+    ) -> dict[str, str] | None:
+        """Return the org claims for a scoped token; raises OrganisationNotFound for non-members."""
+        if organisation_id is None:
+            return None
+        async with self._uow() as uow:
+            return await organisation_claims(uow, user_id, organisation_id)
 
     async def _find_user(self, email: str) -> User | None:
         try:
@@ -137,17 +196,28 @@ class SignIn:
         async with self._uow() as uow:
             return await uow.users.get_by_email(email_normalized)
 
-    async def _rehash(self, user: User, password: str) -> None:
-        new_hash = await self._hasher.hash(password)
+    async def _record_sign_in(
+        self, user: User, new_hash: str | None, client: ClientInfo
+    ) -> None:
+        """Store an upgraded hash and queue the sign-in mail, in one transaction."""
+        now = self._clock.now()
         async with self._uow() as uow:
             current = await uow.users.get(user.id)
-            # Skip when the password changed meanwhile: the new hash belongs to the old one.
-            if current is None or current.password_hash != user.password_hash:
+            if current is None:
                 return
-            current.replace_hash(new_hash, self._clock.now())
-            await uow.users.update(current)
+            # Skip the rehash when the password changed meanwhile: the new
+            # hash belongs to the old password.
+            rehash = new_hash is not None and current.password_hash == user.password_hash
+            if rehash and new_hash is not None:
+                current.replace_hash(new_hash, now)
+                await uow.users.update(current)
+            if current.settings.get("notify_on_sign_in", True) is not False:
+                await queue_sign_in_notice(
+                    uow, current, now, client.ip_address, client.user_agent
+                )
             await uow.commit()
-        logger.info("password hash upgraded to current parameters: user_id=%s", user.id)
+        if rehash:
+            logger.info("password hash upgraded to current parameters: user_id=%s", user.id)
 
 
 class GetCurrentUser:

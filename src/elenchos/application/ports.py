@@ -8,7 +8,13 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+from elenchos.application.organisation_ports import (
+    InvitationRepository,
+    MembershipRepository,
+    OrganisationRepository,
+)
 from elenchos.domain.outbox import OutboxMessage
+from elenchos.domain.tokens import TokenPurpose, UserToken
 from elenchos.domain.users import User
 
 
@@ -35,7 +41,9 @@ class UserRepository(Protocol):
 class OutboxRepository(Protocol):
     async def add(self, message: OutboxMessage) -> None: ...
 
-    async def claim_due(self, now: datetime, limit: int, lease_until: datetime) -> list[OutboxMessage]:
+    async def claim_due(
+        self, now: datetime, limit: int, lease_until: datetime
+    ) -> list[OutboxMessage]:
         """Return up to limit pending messages due by now and lease them until lease_until.
 
         A leased message is invisible to other dispatchers until the lease ends,
@@ -47,6 +55,26 @@ class OutboxRepository(Protocol):
 
     async def get(self, message_id: uuid.UUID) -> OutboxMessage | None: ...
 
+    async def pending_summary(self) -> tuple[int, datetime | None]:
+        """Return how many messages are pending and when the oldest was created."""
+        ...
+
+
+class UserTokenRepository(Protocol):
+    """One-time link tokens, found by the SHA-256 digest of the raw token."""
+
+    async def add(self, token: UserToken) -> None: ...
+
+    async def get_by_hash(self, token_hash: str) -> UserToken | None: ...
+
+    async def mark_used(self, token_id: uuid.UUID, now: datetime) -> bool:
+        """Set used_at unless it is set, and return False when another request set it first."""
+        ...
+
+    async def delete_unused(self, user_id: uuid.UUID, purpose: TokenPurpose) -> None:
+        """Delete the user's tokens of this purpose that were never used."""
+        ...
+
 
 class UnitOfWork(Protocol):
     """One database transaction and the repositories that work inside it.
@@ -56,6 +84,10 @@ class UnitOfWork(Protocol):
 
     users: UserRepository
     outbox: OutboxRepository
+    tokens: UserTokenRepository
+    organisations: OrganisationRepository
+    memberships: MembershipRepository
+    invitations: InvitationRepository
 
     async def __aenter__(self) -> Self: ...
 

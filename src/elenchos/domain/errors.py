@@ -45,9 +45,105 @@ class InvalidToken(AuthenticationFailed):
     """An access token is malformed, forged, expired or not for us."""
 
 
+class CurrentPasswordIncorrect(DomainError):
+    """A signed-in user gave the wrong current password when changing it."""
+
+
+class LinkTokenInvalid(DomainError):
+    """A mail link token is unknown, malformed or meant for another flow."""
+
+
+class LinkTokenUsed(LinkTokenInvalid):
+    """A mail link token was already used; each one works once."""
+
+
+class LinkTokenExpired(LinkTokenInvalid):
+    """A mail link token is past its expiry time."""
+
+
+class RateLimited(DomainError):
+    """Too many requests from one client; retry_after_seconds says when to try again."""
+
+    def __init__(self, message: str, retry_after_seconds: int) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds
+
+
 class NotFound(DomainError):
     """The requested object does not exist or is not visible to the caller."""
 
 
 class UserNotFound(NotFound):
     """No user with that id."""
+
+
+class OrganisationNotFound(NotFound):
+    """No such organisation, or the caller is not a member of it; the two look alike."""
+
+
+class MemberNotFound(NotFound):
+    """The user is not a member of the organisation."""
+
+
+class InvitationNotFound(NotFound):
+    """No invitation with that id in the organisation, or no invitation with that token."""
+
+
+class PermissionDenied(DomainError):
+    """The caller is a member but their role does not allow the action."""
+
+
+class RoleAboveOwn(PermissionDenied):
+    """The caller tried to grant a role that ranks above their own."""
+
+
+class OwnRoleChange(PermissionDenied):
+    """The caller tried to change their own role."""
+
+
+class InvitationEmailMismatch(PermissionDenied):
+    """The invitation is addressed to another email address than the caller's."""
+
+
+class Conflict(DomainError):
+    """The action conflicts with the current state of the data."""
+
+
+class LastOwnerError(Conflict):
+    """The action would leave an organisation without an owner."""
+
+
+class AlreadyMember(Conflict):
+    """The user is already a member of the organisation."""
+
+
+class SlugTaken(Conflict):
+    """Another organisation already uses this slug."""
+
+
+class InvitationPending(Conflict):
+    """Another pending invitation for this address was created at the same moment."""
+
+
+class InvitationUnusable(DomainError):
+    """Base class of invitations that can no longer be accepted."""
+
+
+class InvitationExpired(InvitationUnusable):
+    """The invitation's expiry time has passed."""
+
+
+class InvitationRevoked(InvitationUnusable):
+    """An admin or owner revoked the invitation."""
+
+
+class InvitationAlreadyUsed(InvitationUnusable):
+    """The invitation was already accepted."""
+
+
+class InvalidSlug(ValidationFailed):
+    """The slug is not lowercase letters, digits and single hyphens."""
+
+
+class InvalidCursor(ValidationFailed):
+    """A pagination cursor is malformed or belongs to another ordering."""

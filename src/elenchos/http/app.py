@@ -15,14 +15,30 @@ from elenchos.config import Settings
 from elenchos.http.middleware import BodySizeLimitMiddleware
 from elenchos.http.observability import RequestContextMiddleware
 from elenchos.http.problems import install_problem_handlers
-from elenchos.http.routers import auth, me, operations, wellknown
+from elenchos.http.routers import (
+    auth,
+    email_flows,
+    invitations,
+    me,
+    my_organisations,
+    operations,
+    organisations,
+    pages,
+    wellknown,
+)
 from elenchos.observability.logging import configure_logging
+from elenchos.worker import running_dispatcher
 
 logger = logging.getLogger(__name__)
 
 OPENAPI_TAGS = [
     {"name": "auth", "description": "Sign-up, sign-in and tokens."},
     {"name": "me", "description": "The signed-in user's own account."},
+    {
+        "name": "organisations",
+        "description": "Organisations (tenants), their members, roles and statistics.",
+    },
+    {"name": "invitations", "description": "Invitations to join an organisation by email."},
     {"name": "keys", "description": "Keys that verify access tokens."},
     {"name": "operations", "description": "Health of the service."},
 ]
@@ -49,7 +65,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         app.state.container = built
         logger.info("Elenchos %s started", __version__)
         try:
-            yield
+            async with running_dispatcher(built):
+                yield
         finally:
             await built.close()
             logger.info("Elenchos stopped")
@@ -66,6 +83,14 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     install_problem_handlers(app)
     app.include_router(auth.router)
     app.include_router(me.router)
+    app.include_router(my_organisations.router)
+    app.include_router(my_organisations.tokens_router)
+    app.include_router(organisations.router)
+    app.include_router(organisations.roles_router)
+    app.include_router(invitations.router)
+    app.include_router(invitations.public_router)
+    app.include_router(email_flows.router)
+    app.include_router(pages.router)
     app.include_router(wellknown.router)
     app.include_router(operations.router)
     if settings.cors_origins:

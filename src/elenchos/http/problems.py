@@ -17,6 +17,9 @@ logger = logging.getLogger(__name__)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://elenchos.dev/problems/"
+# FastAPI raises HTTPException(400) with this detail when a body cannot be
+# decoded at all (bytes that are not UTF-8, nesting beyond the parser's limit).
+FASTAPI_BODY_PARSE_ERROR = "There was an error parsing the body"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +48,51 @@ DOMAIN_PROBLEMS: dict[type[errors.DomainError], ProblemSpec] = {
     errors.InvalidToken: ProblemSpec(401, "invalid_token", "The access token is not valid"),
     errors.NotFound: ProblemSpec(404, "not_found", "Not found"),
     errors.UserNotFound: ProblemSpec(401, "invalid_token", "The access token is not valid"),
+    errors.CurrentPasswordIncorrect: ProblemSpec(
+        403, "current_password_incorrect", "The current password is incorrect"
+    ),
+    errors.LinkTokenInvalid: ProblemSpec(400, "link_token_invalid", "The link is not valid"),
+    errors.LinkTokenUsed: ProblemSpec(410, "link_token_used", "The link has already been used"),
+    errors.LinkTokenExpired: ProblemSpec(410, "link_token_expired", "The link has expired"),
+    errors.RateLimited: ProblemSpec(429, "rate_limited", "Too many requests"),
+    errors.OrganisationNotFound: ProblemSpec(
+        404, "organisation_not_found", "The organisation was not found"
+    ),
+    errors.MemberNotFound: ProblemSpec(404, "member_not_found", "The member was not found"),
+    errors.InvitationNotFound: ProblemSpec(
+        404, "invitation_not_found", "The invitation was not found"
+    ),
+    errors.PermissionDenied: ProblemSpec(403, "forbidden", "Your role does not allow this"),
+    errors.RoleAboveOwn: ProblemSpec(
+        403, "role_above_own", "The role ranks above your own"
+    ),
+    errors.OwnRoleChange: ProblemSpec(
+        403, "own_role_change", "You cannot change your own role"
+    ),
+    errors.InvitationEmailMismatch: ProblemSpec(
+        403, "invitation_email_mismatch", "The invitation is for another email address"
+    ),
+    errors.Conflict: ProblemSpec(409, "conflict", "The request conflicts with the current state"),
+    errors.LastOwnerError: ProblemSpec(
+        409, "last_owner", "The organisation must keep at least one owner"
+    ),
+    errors.AlreadyMember: ProblemSpec(409, "already_member", "Already a member"),
+    errors.SlugTaken: ProblemSpec(409, "slug_taken", "The slug is already in use"),
+    errors.InvitationPending: ProblemSpec(
+        409, "invitation_pending", "An invitation for this address is being created"
+    ),
+    errors.InvitationUnusable: ProblemSpec(410, "invitation_unusable", "The invitation is gone"),
+    errors.InvitationExpired: ProblemSpec(
+        410, "invitation_expired", "The invitation has expired"
+    ),
+    errors.InvitationRevoked: ProblemSpec(
+        410, "invitation_revoked", "The invitation was revoked"
+    ),
+    errors.InvitationAlreadyUsed: ProblemSpec(
+        410, "invitation_already_used", "The invitation was already accepted"
+    ),
+    errors.InvalidSlug: ProblemSpec(422, "invalid_slug", "The slug is invalid"),
+    errors.InvalidCursor: ProblemSpec(422, "invalid_cursor", "The cursor is invalid"),
 }
 
 _STATUS_CODES = {
@@ -98,6 +146,8 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, errors.DomainError)
     spec = spec_for(exc)
     headers = {"WWW-Authenticate": "Bearer"} if spec.status == 401 else None
+    if isinstance(exc, errors.RateLimited):
+        headers = {"Retry-After": str(exc.retry_after_seconds)}
     return problem_response(spec.status, spec.code, spec.title, str(exc) or spec.title, headers)
 
 
@@ -151,6 +201,13 @@ async def _request_validation(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and exc.detail == FASTAPI_BODY_PARSE_ERROR:
+        return problem_response(
+            400,
+            "malformed_json",
+            "The request body is not valid JSON",
+            "The body could not be parsed as UTF-8 JSON.",
+        )
     code = _STATUS_CODES.get(exc.status_code, "http_error")
     title = code.replace("_", " ").capitalize()
     detail = exc.detail if isinstance(exc.detail, str) else title

@@ -75,6 +75,14 @@ class InMemoryOutboxRepository:
         message: OutboxMessage | None = self._transaction.get(OUTBOX, message_id)
         return message
 
+    async def pending_summary(self) -> tuple[int, datetime | None]:
+        created = [
+            message.created_at
+            for message in self._transaction.scan(OUTBOX)
+            if message.status is OutboxStatus.PENDING
+        ]
+        return len(created), min(created, default=None)
+
     def all(self) -> list[OutboxMessage]:
         """Return every visible message; for tests that inspect the outbox."""
         return list(self._transaction.scan(OUTBOX))

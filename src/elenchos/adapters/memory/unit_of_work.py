@@ -6,21 +6,47 @@ from types import TracebackType
 from typing import Self
 
 from elenchos.adapters.memory.database import InMemoryDatabase, Transaction
+from elenchos.adapters.memory.organisations import (
+    InMemoryInvitationRepository,
+    InMemoryMembershipRepository,
+    InMemoryOrganisationRepository,
+    register_organisation_indexes,
+)
 from elenchos.adapters.memory.repositories import (
     InMemoryOutboxRepository,
     InMemoryUserRepository,
     register_indexes,
 )
+from elenchos.adapters.memory.tokens import InMemoryUserTokenRepository, register_token_indexes
+from elenchos.application.organisation_ports import (
+    InvitationRepository,
+    MembershipRepository,
+    OrganisationRepository,
+)
+from elenchos.application.ports import OutboxRepository, UserRepository, UserTokenRepository
 
 
 class InMemoryUnitOfWork:
     """A transaction over an InMemoryDatabase; leaving without commit() discards its writes."""
+
+    # Declared with the port's types, because the UnitOfWork protocol's
+    # attributes are invariant.
+    users: UserRepository
+    outbox: OutboxRepository
+    tokens: UserTokenRepository
+    organisations: OrganisationRepository
+    memberships: MembershipRepository
+    invitations: InvitationRepository
 
     def __init__(self, database: InMemoryDatabase) -> None:
         self._database = database
         self._transaction = Transaction(database)
         self.users = InMemoryUserRepository(self._transaction)
         self.outbox = InMemoryOutboxRepository(self._transaction)
+        self.tokens = InMemoryUserTokenRepository(self._transaction)
+        self.organisations = InMemoryOrganisationRepository(self._transaction)
+        self.memberships = InMemoryMembershipRepository(self._transaction)
+        self.invitations = InMemoryInvitationRepository(self._transaction)
         self.committed = False
 
     async def __aenter__(self) -> Self:
@@ -52,6 +78,8 @@ class InMemoryUnitOfWorkFactory:
     def __init__(self, database: InMemoryDatabase | None = None) -> None:
         self.database = database or InMemoryDatabase()
         register_indexes(self.database)
+        register_token_indexes(self.database)
+        register_organisation_indexes(self.database)
 
     def __call__(self) -> InMemoryUnitOfWork:
         return InMemoryUnitOfWork(self.database)

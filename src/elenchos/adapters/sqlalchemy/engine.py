@@ -17,6 +17,9 @@ from sqlalchemy.ext.asyncio import (
 def create_engine(database_url: str, **options: Any) -> AsyncEngine:
     """Create an async engine; SQLite gets foreign keys, WAL and a busy timeout."""
     url = make_url(database_url)
+    # Statement parameters include password hashes and outbox contexts with
+    # link tokens; hidden, they stay out of error messages and logs.
+    options.setdefault("hide_parameters", True)
     if url.get_backend_name() == "sqlite":
         engine = create_async_engine(url, **options)
         event.listen(engine.sync_engine, "connect", _configure_sqlite)

@@ -6,7 +6,13 @@ from collections.abc import Callable
 
 from sqlalchemy.exc import IntegrityError
 
-from elenchos.domain.errors import DomainError, EmailAlreadyRegistered
+from elenchos.domain.errors import (
+    AlreadyMember,
+    DomainError,
+    EmailAlreadyRegistered,
+    InvitationPending,
+    SlugTaken,
+)
 
 # Each unique index, named as PostgreSQL reports it and as SQLite reports its
 # columns, with the domain error it stands for.
@@ -14,6 +20,20 @@ _UNIQUE_VIOLATIONS: list[tuple[tuple[str, ...], Callable[[], DomainError]]] = [
     (
         ("ix_users_email_normalized", "users.email_normalized"),
         lambda: EmailAlreadyRegistered("The email address already has an account."),
+    ),
+    (
+        ("ix_organisations_slug", "organisations.slug"),
+        lambda: SlugTaken("Another organisation already uses this slug."),
+    ),
+    (
+        ("uq_memberships_organisation_id_user_id", "memberships.organisation_id"),
+        lambda: AlreadyMember("The user is already a member of the organisation."),
+    ),
+    (
+        ("ix_invitations_pending_address", "invitations.organisation_id"),
+        lambda: InvitationPending(
+            "The address already has a pending invitation to the organisation."
+        ),
     ),
 ]
 

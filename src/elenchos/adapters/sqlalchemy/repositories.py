@@ -151,7 +151,7 @@ class SqlOutboxRepository:
                 )
                 .values(next_attempt_at=lease_until)
             )
-            if result.rowcount == 1:
+            if result.rowcount == 1:  # type: ignore[attr-defined]
                 message = _outbox_from_row(row)
                 message.next_attempt_at = lease_until
                 claimed.append(message)
@@ -163,6 +163,16 @@ class SqlOutboxRepository:
         await self._session.execute(
             sa.update(tables.outbox).where(tables.outbox.c.id == message.id).values(values)
         )
+
+    async def pending_summary(self) -> tuple[int, datetime | None]:
+        outbox = tables.outbox
+        result = await self._session.execute(
+            sa.select(sa.func.count(), sa.func.min(outbox.c.created_at)).where(
+                outbox.c.status == OutboxStatus.PENDING.value
+            )
+        )
+        count, oldest = result.one()
+        return int(count), oldest
 
     async def get(self, message_id: uuid.UUID) -> OutboxMessage | None:
         result = await self._session.execute(

@@ -49,3 +49,106 @@ outbox = sa.Table(
     # The dispatcher's query: pending rows in order of their next attempt.
     sa.Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
 )
+
+user_tokens = sa.Table(
+    "user_tokens",
+    metadata,
+    sa.Column("id", sa.Uuid(), primary_key=True),
+    sa.Column(
+        "user_id", sa.Uuid(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("purpose", sa.String(32), nullable=False),
+    # SHA-256 of the raw token, in hex; the raw token is never stored.
+    sa.Column("token_hash", sa.String(64), nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("expires_at", UTCDateTime(), nullable=False),
+    sa.Column("used_at", UTCDateTime(), nullable=True),
+    sa.Index("ix_user_tokens_token_hash", "token_hash", unique=True),
+    sa.Index("ix_user_tokens_user_id_purpose", "user_id", "purpose"),
+)
+
+organisations = sa.Table(
+    "organisations",
+    metadata,
+    sa.Column("id", sa.Uuid(), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("slug", sa.String(63), nullable=False),
+    sa.Column("settings", json_document(), nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
+    sa.Index("ix_organisations_slug", "slug", unique=True),
+)
+
+memberships = sa.Table(
+    "memberships",
+    metadata,
+    sa.Column("id", sa.Uuid(), primary_key=True),
+    sa.Column(
+        "organisation_id",
+        sa.Uuid(),
+        sa.ForeignKey("organisations.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column(
+        "user_id", sa.Uuid(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("joined_at", UTCDateTime(), nullable=False),
+    sa.Column(
+        "invited_by", sa.Uuid(), sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    ),
+    # One membership per user and organisation. This constraint also lets
+    # exactly one of two concurrent accepts of an invitation succeed.
+    sa.UniqueConstraint("organisation_id", "user_id"),
+    # Counts per role, and member pages in the order people joined.
+    sa.Index("ix_memberships_organisation_id_role", "organisation_id", "role"),
+    sa.Index(
+        "ix_memberships_organisation_id_joined_at_user_id",
+        "organisation_id",
+        "joined_at",
+        "user_id",
+    ),
+    sa.Index("ix_memberships_user_id", "user_id"),
+)
+
+invitations = sa.Table(
+    "invitations",
+    metadata,
+    sa.Column("id", sa.Uuid(), primary_key=True),
+    sa.Column(
+        "organisation_id",
+        sa.Uuid(),
+        sa.ForeignKey("organisations.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("email", sa.String(320), nullable=False),
+    sa.Column("email_normalized", sa.String(320), nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    # SHA-256 of the raw token in hex. The raw token is never stored.
+    sa.Column("token_hash", sa.String(64), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column(
+        "invited_by", sa.Uuid(), sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    ),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
+    sa.Column("expires_at", UTCDateTime(), nullable=False),
+    sa.Column("accepted_at", UTCDateTime(), nullable=True),
+    sa.Column(
+        "accepted_by", sa.Uuid(), sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    ),
+    sa.Column("revoked_at", UTCDateTime(), nullable=True),
+    sa.Index("ix_invitations_token_hash", "token_hash", unique=True),
+    sa.Index("ix_invitations_organisation_id_status", "organisation_id", "status"),
+    sa.Index("ix_invitations_email_normalized_status", "email_normalized", "status"),
+    # At most one pending invitation per address and organisation. Accepted
+    # and revoked ones stay as history.
+    sa.Index(
+        "ix_invitations_pending_address",
+        "organisation_id",
+        "email_normalized",
+        unique=True,
+        postgresql_where=sa.text("status = 'pending'"),
+        sqlite_where=sa.text("status = 'pending'"),
+    ),
+)

@@ -9,11 +9,32 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from elenchos.adapters.sqlalchemy.errors import translate_integrity_error
+from elenchos.adapters.sqlalchemy.organisation_repositories import (
+    SqlInvitationRepository,
+    SqlMembershipRepository,
+    SqlOrganisationRepository,
+)
 from elenchos.adapters.sqlalchemy.repositories import SqlOutboxRepository, SqlUserRepository
+from elenchos.adapters.sqlalchemy.tokens import SqlUserTokenRepository
+from elenchos.application.organisation_ports import (
+    InvitationRepository,
+    MembershipRepository,
+    OrganisationRepository,
+)
+from elenchos.application.ports import OutboxRepository, UserRepository, UserTokenRepository
 
 
 class SqlUnitOfWork:
     """A transaction that rolls back unless commit() was called."""
+
+    # Declared with the port's types, because the UnitOfWork protocol's
+    # attributes are invariant.
+    users: UserRepository
+    outbox: OutboxRepository
+    tokens: UserTokenRepository
+    organisations: OrganisationRepository
+    memberships: MembershipRepository
+    invitations: InvitationRepository
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._session_factory = session_factory
@@ -22,6 +43,10 @@ class SqlUnitOfWork:
         self.session = self._session_factory()
         self.users = SqlUserRepository(self.session)
         self.outbox = SqlOutboxRepository(self.session)
+        self.tokens = SqlUserTokenRepository(self.session)
+        self.organisations = SqlOrganisationRepository(self.session)
+        self.memberships = SqlMembershipRepository(self.session)
+        self.invitations = SqlInvitationRepository(self.session)
         return self
 
     async def __aexit__(

@@ -15,6 +15,10 @@ SIGN_UP_ACCEPTED = SignUpAccepted(
     status="pending_verification",
     detail="If the address can be used, a message has been sent to it with the next step.",
 )
+SIGN_UP_JOINED = SignUpAccepted(
+    status="active",
+    detail="The account is active and has joined the organisation; sign in to continue.",
+)
 
 
 @router.post(
@@ -24,12 +28,25 @@ SIGN_UP_ACCEPTED = SignUpAccepted(
     summary="Register an account",
     description=(
         "Answers 202 with the same body whether or not the address already has an "
-        "account, so sign-up cannot be used to find out who is registered."
+        "account, so sign-up cannot be used to find out who is registered. With a valid "
+        "invitation_token for a new address, the body says status active instead: the "
+        "account is verified and a member of the inviting organisation, so sign in. "
+        "The token holder already learns whether the address has an account from the "
+        "invitation preview, so this difference reveals nothing new. An address that "
+        "already has an account gets the usual body and the invitation stays pending; "
+        "accept it after signing in. An unusable token answers 404 or 410, an invitation "
+        "for another address 403 invitation_email_mismatch."
     ),
     operation_id="signUp",
 )
 async def sign_up(body: SignUpRequest, container: ContainerDep) -> SignUpAccepted:
+    if body.invitation_token is not None:
+        joined = await container.use_cases.organisations.sign_up_with_invitation(
+            body.email, body.password, body.invitation_token, body.profile
+        )
+        return SIGN_UP_JOINED if joined else SIGN_UP_ACCEPTED
     await container.use_cases.sign_up(body.email, body.password, body.profile)
+    container.nudge_outbox()
     return SIGN_UP_ACCEPTED
 
 
@@ -43,7 +60,10 @@ async def sign_up(body: SignUpRequest, container: ContainerDep) -> SignUpAccepte
 async def sign_in(
     body: SignInRequest, container: ContainerDep, client: ClientDep
 ) -> TokenResponse:
-    result = await container.use_cases.sign_in(body.email, body.password, client)
+    result = await container.use_cases.sign_in(
+        body.email, body.password, client, organisation_id=body.organisation_id
+    )
+    container.nudge_outbox()
     return TokenResponse(
         access_token=result.access_token.token, expires_in=result.access_token.expires_in
     )
@@ -65,6 +85,7 @@ async def token(
     client: ClientDep,
 ) -> TokenResponse:
     result = await container.use_cases.sign_in(username, password, client)
+    container.nudge_outbox()
     return TokenResponse(
         access_token=result.access_token.token, expires_in=result.access_token.expires_in
     )

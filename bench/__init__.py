@@ -1,0 +1,1 @@
+"""The benchmark harness of Elenchos; run it with `make bench` or `python -m bench.run`."""

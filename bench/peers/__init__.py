@@ -1,0 +1,1 @@
+"""Applications that Elenchos is compared with, built from their public packages."""
