@@ -118,8 +118,6 @@ async def register_peer_user(
 
 
 async def peer_login(client: httpx.AsyncClient, email: str, password: str = PASSWORD) -> str:
-    response = await client.post(
-        "/auth/jwt/login", data={"username": email, "password": password}
-    )
+    response = await client.post("/auth/jwt/login", data={"username": email, "password": password})
     token: str = check(response, 200).json()["access_token"]
     return token

@@ -61,7 +61,9 @@ async def capture_query_plans(
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=transport, base_url="http://in-process") as client:
             for planned in requests:
-                plans.append(await _plan_request(client, settings.resolved_database_url, token, planned))
+                plans.append(
+                    await _plan_request(client, settings.resolved_database_url, token, planned)
+                )
     return plans
 
 

@@ -39,9 +39,7 @@ class Argon2Parameters:
             memory_cost_kib=_read_int(
                 environment, "ELENCHOS_ARGON2_MEMORY_COST_KIB", defaults.memory_cost
             ),
-            parallelism=_read_int(
-                environment, "ELENCHOS_ARGON2_PARALLELISM", defaults.parallelism
-            ),
+            parallelism=_read_int(environment, "ELENCHOS_ARGON2_PARALLELISM", defaults.parallelism),
         )
 
     def describe(self) -> str:

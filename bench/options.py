@@ -55,8 +55,12 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
             "parameters; results go to bench/results/quick/."
         ),
     )
-    parser.add_argument("--duration", type=float, help="Measured seconds per scenario (10; quick 2).")
-    parser.add_argument("--warmup", type=float, help="Warm-up seconds before each scenario (3; quick 1).")
+    parser.add_argument(
+        "--duration", type=float, help="Measured seconds per scenario (10; quick 2)."
+    )
+    parser.add_argument(
+        "--warmup", type=float, help="Warm-up seconds before each scenario (3; quick 1)."
+    )
     parser.add_argument(
         "--connections", type=int, default=64, help="Open connections of wrk (default: 64)."
     )
@@ -92,7 +96,10 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
     parser.add_argument(
         "--results-dir",
         type=Path,
-        help="Directory for the JSON and Markdown results (default: bench/results, quick: bench/results/quick).",
+        help=(
+            "Directory for the JSON and Markdown results "
+            "(default: bench/results; quick: bench/results/quick)."
+        ),
     )
     arguments = parser.parse_args(argv)
     return _resolve(parser, arguments)
@@ -121,9 +128,7 @@ def _resolve(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> 
     )
 
 
-def _parse_workers(
-    parser: argparse.ArgumentParser, raw: str | None, cores: int
-) -> tuple[int, ...]:
+def _parse_workers(parser: argparse.ArgumentParser, raw: str | None, cores: int) -> tuple[int, ...]:
     if raw is None:
         return tuple(sorted({1, cores}))
     try:

@@ -69,9 +69,7 @@ class SeededOrganisation:
 
 def asyncpg_dsn(database_url: str) -> str:
     """Convert a postgresql+asyncpg:// SQLAlchemy URL into the DSN that asyncpg takes."""
-    return make_url(database_url).set(drivername="postgresql").render_as_string(
-        hide_password=False
-    )
+    return make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 async def tables_exist(database_url: str, names: tuple[str, ...]) -> bool:

@@ -115,7 +115,7 @@ class ManagedProcess:
     def start(self) -> None:
         logger.info("Starting %s: %s", self.name, " ".join(self.argv))
         with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
+            self.process = subprocess.Popen(  # noqa: S603 - argv is built by the runner
                 self.argv,
                 stdin=subprocess.DEVNULL,
                 stdout=log,

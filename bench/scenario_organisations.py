@@ -193,11 +193,17 @@ def _requests(
     return [
         (ScenarioResult(f"{key}-statistics", 6, f"GET statistics, {size}"), statistics_url, None),
         (
-            ScenarioResult(f"{key}-statistics-1-connection", 6, f"GET statistics, {size}, 1 connection"),
+            ScenarioResult(
+                f"{key}-statistics-1-connection", 6, f"GET statistics, {size}, 1 connection"
+            ),
             statistics_url,
             1,
         ),
-        (ScenarioResult(f"{key}-first-page", 6, f"GET members, first page, {size}"), first_page_url, None),
+        (
+            ScenarioResult(f"{key}-first-page", 6, f"GET members, first page, {size}"),
+            first_page_url,
+            None,
+        ),
         (deep, deep_page_url, None),
     ]
 

@@ -121,7 +121,8 @@ def _me_spec(
 
 def _sign_in_spec(context: Context, url: str) -> LoadSpec:
     bodies = [
-        json.dumps({"email": email, "password": api.PASSWORD}) for email in context.shared.load_users
+        json.dumps({"email": email, "password": api.PASSWORD})
+        for email in context.shared.load_users
     ]
     bodies_file = context.write_lines("sign-in-bodies.txt", bodies)
     return LoadSpec.lines(url, bodies_file, "POST", "body", "%s", content_type=JSON)
@@ -151,7 +152,9 @@ async def _measure_flood(
 ) -> None:
     """Measure GET /v1/me while a second wrk keeps argon2 busy with sign-ins."""
     options = context.options
-    me = configuration.add(ScenarioResult("me-under-sign-in", 5, "GET /v1/me during a sign-in flood"))
+    me = configuration.add(
+        ScenarioResult("me-under-sign-in", 5, "GET /v1/me during a sign-in flood")
+    )
     flood = configuration.add(
         ScenarioResult("sign-in-flood", 5, "POST /v1/auth/sign-in, the flood beside it")
     )

@@ -60,9 +60,7 @@ class Server:
         """
         if self.workers == 1:
             return [self.process.pid]
-        return [
-            pid for pid in child_pids(self.process.pid) if "spawn_main" in command_line(pid)
-        ]
+        return [pid for pid in child_pids(self.process.pid) if "spawn_main" in command_line(pid)]
 
     def all_pids(self) -> list[int]:
         return [self.process.pid, *child_pids(self.process.pid)]
@@ -150,13 +148,13 @@ def _start(
     return Server(name=name, process=process, port=port, workers=workers)
 
 
-async def wait_until_ready(server: Server, timeout: float = READY_TIMEOUT_SECONDS) -> None:
+async def wait_until_ready(server: Server, limit_seconds: float = READY_TIMEOUT_SECONDS) -> None:
     """Wait until GET /healthz answers 200 and every worker has finished starting.
 
     Raises ServerError with the end of the server's log when the process exits
-    or timeout seconds pass first.
+    or limit_seconds pass first.
     """
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + limit_seconds
     async with httpx.AsyncClient(base_url=server.base_url, timeout=5.0) as client:
         while True:
             if not server.process.is_running():
@@ -169,7 +167,7 @@ async def wait_until_ready(server: Server, timeout: float = READY_TIMEOUT_SECOND
                 return
             if time.monotonic() > deadline:
                 raise ServerError(
-                    f"{server.name} was not ready after {timeout:.0f} s; its log ends with:\n"
+                    f"{server.name} was not ready after {limit_seconds:.0f} s; its log ends with:\n"
                     f"{server.process.log_tail()}"
                 )
             await asyncio.sleep(0.2)

@@ -89,9 +89,7 @@ class PeerSettings:
         public_key_pem = private_key.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
         )
-        ttl = int(
-            os.environ.get("PEER_ACCESS_TOKEN_TTL_SECONDS", DEFAULT_ACCESS_TOKEN_TTL_SECONDS)
-        )
+        ttl = int(os.environ.get("PEER_ACCESS_TOKEN_TTL_SECONDS", DEFAULT_ACCESS_TOKEN_TTL_SECONDS))
         return cls(database_url, private_key_pem, public_key_pem, ttl)
 
 

@@ -18,7 +18,6 @@ from elenchos.domain.errors import (
 from elenchos.domain.roles import (
     Permission,
     Role,
-    permissions_of,
     require_can_grant,
     require_can_manage,
     require_permission,
@@ -138,9 +137,6 @@ class Membership:
             joined_at=now,
             invited_by=invited_by,
         )
-
-    def allows(self, permission: Permission) -> bool:
-        return permission in permissions_of(self.role)
 
 
 def check_role_change(actor: Membership, target: Membership, new_role: Role, owners: int) -> None:

@@ -152,3 +152,52 @@ invitations = sa.Table(
         sqlite_where=sa.text("status = 'pending'"),
     ),
 )
+
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("id", sa.Uuid(), primary_key=True),
+    sa.Column(
+        "user_id", sa.Uuid(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column(
+        "organisation_id",
+        sa.Uuid(),
+        sa.ForeignKey("organisations.id", ondelete="SET NULL"),
+        nullable=True,
+    ),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("last_used_at", UTCDateTime(), nullable=False),
+    # Idle expiry, pushed forward by each refresh but never past absolute_expires_at.
+    sa.Column("expires_at", UTCDateTime(), nullable=False),
+    sa.Column("absolute_expires_at", UTCDateTime(), nullable=False),
+    sa.Column("revoked_at", UTCDateTime(), nullable=True),
+    sa.Column("revoked_reason", sa.String(32), nullable=True),
+    sa.Column("ip_address", sa.String(45), nullable=True),
+    sa.Column("user_agent", sa.String(512), nullable=True),
+    sa.Index("ix_sessions_user_id", "user_id"),
+)
+
+refresh_tokens = sa.Table(
+    "refresh_tokens",
+    metadata,
+    sa.Column("id", sa.Uuid(), primary_key=True),
+    sa.Column(
+        "session_id",
+        sa.Uuid(),
+        sa.ForeignKey("sessions.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    # SHA-256 of the raw token in hex. The raw token is never stored.
+    sa.Column("token_hash", sa.String(64), nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("retired_at", UTCDateTime(), nullable=True),
+    # No foreign key: rotation marks the old row retired before the successor
+    # row exists, so that the conditional UPDATE decides which rotation wins.
+    sa.Column("successor_id", sa.Uuid(), nullable=True),
+    # The successor's raw token encrypted under a key derived from this
+    # token's raw value, so only a holder of this token can read it back.
+    sa.Column("sealed_successor", sa.LargeBinary(), nullable=True),
+    sa.Index("ix_refresh_tokens_token_hash", "token_hash", unique=True),
+    sa.Index("ix_refresh_tokens_session_id", "session_id"),
+)
