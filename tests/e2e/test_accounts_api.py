@@ -47,3 +47,26 @@ async def test_unknown_email_and_wrong_password_look_alike(
     assert unknown.json() == wrong.json()
     assert unknown.json()["code"] == "invalid_credentials"
     assert unknown.headers["content-type"] == "application/problem+json"
+
+
+async def test_concurrent_sign_ups_of_one_address(
+    client: httpx.AsyncClient, container: Container
+) -> None:
+    import asyncio
+
+    responses = await asyncio.gather(
+        *(
+            client.post(
+                "/v1/auth/sign-up",
+                json={"email": f"{'RACE' if i % 2 else 'race'}@example.com",
+                      "password": f"password number {i}"},
+            )
+            for i in range(8)
+        )
+    )
+
+    assert [response.status_code for response in responses] == [202] * 8
+    assert len({response.text for response in responses}) == 1
+    async with container.uow() as uow:
+        user = await uow.users.get_by_email("race@example.com")
+    assert user is not None

@@ -96,9 +96,11 @@ class SignUp:
                 await self._notify_owner(uow, existing, now)
                 return
             user = User.register(email, password_hash, now, profile)
-            await uow.users.add(user)
-            await queue_verification_mail(uow, user, now, self._verification_ttl)
             try:
+                # PostgreSQL reports the unique violation at the INSERT,
+                # SQLite and the memory adapter at commit; both are covered.
+                await uow.users.add(user)
+                await queue_verification_mail(uow, user, now, self._verification_ttl)
                 await uow.commit()
             except EmailAlreadyRegistered:
                 # A concurrent sign-up of the same address won the race.

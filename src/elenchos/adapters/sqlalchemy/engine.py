@@ -23,6 +23,7 @@ def create_engine(database_url: str, **options: Any) -> AsyncEngine:
     if url.get_backend_name() == "sqlite":
         engine = create_async_engine(url, **options)
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
+        event.listen(engine.sync_engine, "begin", _begin_immediate)
         return engine
     options.setdefault("pool_pre_ping", True)
     return create_async_engine(url, **options)
@@ -33,6 +34,9 @@ def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSessi
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    # The driver's own implicit BEGIN is turned off so _begin_immediate can
+    # start every transaction itself.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     # WAL lets readers go on while one writer commits; the busy timeout makes
@@ -40,3 +44,11 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+
+
+def _begin_immediate(connection: Any) -> None:
+    # A deferred transaction that reads and then writes cannot wait for the
+    # write lock: SQLite fails it at once with "database is locked". Taking
+    # the lock at BEGIN makes concurrent writers queue behind busy_timeout,
+    # at the cost of one writer at a time, which an embedded database has anyway.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
