@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -9,12 +10,11 @@ from elenchos.adapters.console.mailer import ConsoleMailer
 from elenchos.adapters.jinja.mail import JinjaMailRenderer
 from elenchos.adapters.memory.mailer import InMemoryMailer
 from elenchos.adapters.smtp.mailer import SmtpMailer
-from elenchos.adapters.system.rate_limiter import InProcessRateLimiter
 from elenchos.application.links import LinkBuilder
 from elenchos.application.mail import Mailer
 from elenchos.application.outbox import OutboxDispatcher
 from elenchos.application.ports import Clock, UnitOfWorkFactory
-from elenchos.application.rate_limits import MailRequestLimits
+from elenchos.application.rate_limits import MailRequestLimits, RateLimiter
 from elenchos.config import MailBackend, Settings
 from elenchos.resources import resource_dir
 
@@ -47,7 +47,11 @@ def build_renderer(settings: Settings) -> JinjaMailRenderer:
 
 
 def build_dispatcher(
-    settings: Settings, uow: UnitOfWorkFactory, mailer: Mailer, clock: Clock
+    settings: Settings,
+    uow: UnitOfWorkFactory,
+    mailer: Mailer,
+    clock: Clock,
+    on_event: Callable[[str], None] | None = None,
 ) -> OutboxDispatcher:
     return OutboxDispatcher(
         uow,
@@ -57,6 +61,7 @@ def build_dispatcher(
         max_attempts=settings.outbox_max_attempts,
         retry_base=timedelta(seconds=settings.outbox_retry_base_seconds),
         retry_max=timedelta(seconds=settings.outbox_retry_max_seconds),
+        on_event=on_event,
     )
 
 
@@ -69,10 +74,13 @@ class MailRequestLimiters:
     sign_up_notice: MailRequestLimits
 
 
-def build_mail_request_limits(settings: Settings, clock: Clock) -> MailRequestLimiters:
+def build_mail_request_limits(
+    settings: Settings, limiters: Callable[[str, int, timedelta], RateLimiter]
+) -> MailRequestLimiters:
+    """Build the limits; limiters(name, limit, window) makes a limiter on the chosen storage."""
     window = timedelta(seconds=settings.mail_request_window_seconds)
-    by_ip = InProcessRateLimiter(settings.mail_requests_per_ip, window, clock)
-    by_address = InProcessRateLimiter(settings.mail_requests_per_address, window, clock)
+    by_ip = limiters("mail_request_ip", settings.mail_requests_per_ip, window)
+    by_address = limiters("mail_request_address", settings.mail_requests_per_address, window)
     return MailRequestLimiters(
         verification=MailRequestLimits("verification", by_ip, by_address),
         password_reset=MailRequestLimits("password_reset", by_ip, by_address),

@@ -228,3 +228,38 @@ async def test_loop_survives_dispatch_error(
 
     assert BrokenDispatcher.calls >= 2
     assert "outbox dispatch failed" in caplog.text
+
+
+async def test_stop_releases_claimed_messages(outbox: Outbox) -> None:
+    first = await outbox.queue()
+    second = await outbox.queue()
+    sent: list[int] = []
+
+    def stop_after_first() -> bool:
+        sent.append(1)
+        return len(sent) > 1
+
+    attempted = await outbox.dispatcher.dispatch_due(stop_after_first)
+
+    assert attempted == 1
+    assert len(outbox.mailer.sent) == 1
+    stored = [await outbox.stored(first), await outbox.stored(second)]
+    assert sorted(message.status.value for message in stored) == ["pending", "sent"]
+    (released,) = [message for message in stored if message.status is OutboxStatus.PENDING]
+    assert released.next_attempt_at == outbox.clock.now()
+    assert await outbox.dispatcher.dispatch_due() == 1
+    assert len(outbox.mailer.sent) == 2
+
+
+async def test_outcomes_reported_to_callback() -> None:
+    events: list[str] = []
+    outbox = Outbox(max_attempts=2)
+    outbox.dispatcher = OutboxDispatcher(
+        outbox.uow, outbox.mailer, outbox.renderer, outbox.clock,
+        max_attempts=2, on_event=events.append,
+    )
+    await outbox.queue()
+
+    await outbox.dispatcher.dispatch_due()
+
+    assert events == ["sent"]

@@ -66,8 +66,10 @@ class OutboxDispatcher:
         retry_base: timedelta = DEFAULT_RETRY_BASE,
         retry_max: timedelta = DEFAULT_RETRY_MAX,
         rng: random.Random | None = None,
+        on_event: Callable[[str], None] | None = None,
     ) -> None:
         self._uow = uow
+        self._on_event = on_event or (lambda event: None)
         self._mailer = mailer
         self._renderer = renderer
         self._clock = clock
@@ -83,13 +85,15 @@ class OutboxDispatcher:
         """Send every message due now, batch by batch; return how many were attempted.
 
         When stop_requested returns true, the dispatcher returns before the next
-        message. Messages it claimed but did not send wait for their lease to end.
+        message and releases the messages it claimed but did not send, so
+        another dispatcher can send them at once instead of after the lease.
         """
         attempted = 0
         while True:
             batch = await self._claim()
-            for message in batch:
+            for index, message in enumerate(batch):
                 if stop_requested is not None and stop_requested():
+                    await self._release(batch[index:])
                     return attempted
                 await self._deliver(message)
                 attempted += 1
@@ -102,6 +106,15 @@ class OutboxDispatcher:
             batch = await uow.outbox.claim_due(now, self._batch_size, now + self._lease)
             await uow.commit()
         return batch
+
+    async def _release(self, messages: list[OutboxMessage]) -> None:
+        now = self._clock.now()
+        async with self._uow() as uow:
+            for message in messages:
+                message.next_attempt_at = now
+                await uow.outbox.update(message)
+            await uow.commit()
+        logger.info("released %d claimed outbox messages on stop", len(messages))
 
     async def _deliver(self, message: OutboxMessage) -> None:
         attempt = message.attempts + 1
@@ -125,6 +138,7 @@ class OutboxDispatcher:
         # The context can hold a one-time link token, which must not outlive the send.
         message.context = {}
         await self._save(message)
+        self._on_event("sent")
         logger.info("outbox message %s sent", message.id)
 
     async def _record_failure(self, message: OutboxMessage, error: Exception) -> None:
@@ -136,6 +150,7 @@ class OutboxDispatcher:
         delay = retry_delay(message.attempts, self._retry_base, self._retry_max, self._rng)
         message.next_attempt_at = self._clock.now() + delay
         await self._save(message)
+        self._on_event("retried")
         logger.warning(
             "outbox message %s: attempt %d failed, retry in %.0f s: %s",
             message.id,
@@ -154,6 +169,7 @@ class OutboxDispatcher:
         # A failed message is never sent, so its link token is dropped too.
         message.context = {}
         await self._save(message)
+        self._on_event("failed")
         logger.error(
             "outbox message %s failed for good after %d attempts: %s",
             message.id,

@@ -12,7 +12,7 @@ class Metrics:
     """The service's counters, gauges and histograms.
 
     NOTE: each uvicorn worker process keeps its own registry, so with
-    --workers above 1 a scrape sees one worker's numbers.
+    --workers above 1 a scrape returns one worker's numbers.
     """
 
     def __init__(self) -> None:
@@ -49,7 +49,7 @@ class Metrics:
         )
         self.outbox_events = Counter(
             "elenchos_outbox_messages_total",
-            "Outbox messages by event: queued, sent, retried or failed.",
+            "Outbox delivery attempts by outcome: sent, retried or failed.",
             ["event"],
             registry=self.registry,
         )
