@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint pytest install install-dev install-bench wrk bench bench-quick clean
+.PHONY: run test lint pytest docs install install-dev install-bench wrk bench bench-quick clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is required") if sys.version_info < (3, 11) else None'
@@ -55,7 +55,12 @@ pytest: install-dev
 
 test: lint pytest
 
-# The benchmark of bench/README.md, about 15 minutes; BENCH_ARGS passes options.
+# Regenerates docs/openapi.json, the Postman collection, .env.example and the
+# generated tables in docs/ and README.md; tests fail while any of them is stale.
+docs: install
+	$(BIN)/elenchos docs
+
+# The benchmark of bench/README.md, an estimated 10 to 15 minutes; BENCH_ARGS passes options.
 bench: install-bench wrk
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from functools import partial
 from typing import Any, TypeVar
 
 import httpx
@@ -21,7 +22,7 @@ T = TypeVar("T")
 
 
 class ApiError(Exception):
-    """A request made to prepare a scenario did not get the expected answer."""
+    """A request made to prepare a scenario did not get the expected status."""
 
 
 def check(response: httpx.Response, *expected: int) -> httpx.Response:
@@ -29,7 +30,7 @@ def check(response: httpx.Response, *expected: int) -> httpx.Response:
     if response.status_code not in expected:
         request = response.request
         raise ApiError(
-            f"{request.method} {request.url.path} answered {response.status_code}, "
+            f"{request.method} {request.url.path} returned {response.status_code}, "
             f"expected {' or '.join(map(str, expected))}: {response.text[:500]}"
         )
     return response
@@ -91,14 +92,12 @@ async def sign_in(
 
 
 async def sign_up_all(client: httpx.AsyncClient, addresses: Sequence[str]) -> None:
-    await gather_bounded(lambda email=email: sign_up(client, email) for email in addresses)
+    await gather_bounded(partial(sign_up, client, email) for email in addresses)
 
 
 async def sign_in_all(client: httpx.AsyncClient, addresses: Sequence[str]) -> list[str]:
     """Sign every address in and return their access tokens in the same order."""
-    responses = await gather_bounded(
-        lambda email=email: sign_in(client, email) for email in addresses
-    )
+    responses = await gather_bounded(partial(sign_in, client, email) for email in addresses)
     return [response["access_token"] for response in responses]
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 # About the size of a GET /v1/me response, so both send similar bytes.
-STATUS_DOCUMENT = {
+STATUS_DOCUMENT: dict[str, object] = {
     "id": "00000000-0000-4000-8000-000000000000",
     "email": "baseline@bench.example.com",
     "status": "active",

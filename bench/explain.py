@@ -40,7 +40,7 @@ async def capture_query_plans(
 ) -> list[dict[str, Any]]:
     """Serve each request in process and return the plans of the SELECTs it ran.
 
-    environment holds the ELENCHOS_* settings of the servers. Each request is
+    environment contains the ELENCHOS_* settings of the servers. Each request is
     served once before it is recorded, so connection set-up queries and cold
     caches stay out of the plans.
     """
@@ -53,7 +53,8 @@ async def capture_query_plans(
         for name, value in environment.items()
         if name.startswith(SETTINGS_PREFIX)
     }
-    settings = Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    # model_validate() reads only these values, neither the process environment nor .env.
+    settings = Settings.model_validate(values)
     app = create_app(settings)
     transport = httpx.ASGITransport(app=app)
 

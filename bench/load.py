@@ -1,9 +1,9 @@
 """Running wrk and reading its results.
 
 wrk runs with one thread, pinned to the load generator's core when the run
-pins cores. lua/report.lua prints the results as one JSON line; the CPU time
-that wrk itself used comes from wait4(), which shows whether the load
-generator, rather than the server, limited the rate.
+pins cores. lua/report.lua prints the results as one JSON line. The CPU time
+of wrk itself comes from wait4(), and shows whether the load generator rather
+than the server limited the rate.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ class LoadGeneratorError(Exception):
 
 @dataclass(frozen=True)
 class LoadSpec:
-    """What wrk sends: a URL and, for varying requests, lines.lua with its arguments."""
+    """The requests of a wrk run: a URL, and the arguments of lines.lua when requests vary."""
 
     url: str
     script_args: tuple[str, ...] = ()
@@ -48,11 +48,12 @@ class LoadSpec:
         template: str,
         mode: str = "cycle",
         content_type: str | None = None,
+        recycle_field: str | None = None,
     ) -> LoadSpec:
         """Send each request with the next line of lines_file; see lua/lines.lua."""
-        arguments = [str(lines_file), mode, method, place, template]
-        if content_type is not None:
-            arguments.append(content_type)
+        arguments = [str(lines_file), mode, method, place, template, content_type or "-"]
+        if recycle_field is not None:
+            arguments.append(recycle_field)
         return cls(url, tuple(arguments))
 
     @property
@@ -119,7 +120,9 @@ def wrk_version() -> str:
     completed = subprocess.run(  # noqa: S603 - runs wrk found on PATH, with fixed arguments
         [wrk_path(), "--version"], capture_output=True, text=True, timeout=10, check=False
     )
-    return (completed.stdout or completed.stderr).splitlines()[0].strip()
+    first_line = (completed.stdout or completed.stderr).splitlines()[0]
+    # "wrk debian/4.1.0-3+b2 [epoll] Copyright (C) 2012 Will Glozer"
+    return first_line.partition(" Copyright")[0].strip()
 
 
 def run_wrk(

@@ -24,7 +24,7 @@ LOAD_GENERATOR_BUSY_SHARE = 0.9
 
 @dataclass
 class SharedData:
-    """What one configuration prepares and the next ones reuse: accounts and organisations."""
+    """Accounts and organisations that the first configuration prepares and later ones reuse."""
 
     load_users: list[str] = field(default_factory=list)
     owner_email: str | None = None
@@ -127,8 +127,8 @@ def judge(result: ScenarioResult) -> None:
     load = result.load
     if load.exhausted_threads:
         result.fail(
-            "wrk ran out of prepared requests before the end of the run, so the rate "
-            "is too low: raise --max-refresh-tokens or shorten --duration"
+            "wrk ran out of values to send before the run ended, so the rate is "
+            "understated; in recycle mode, responses stopped carrying a new value"
         )
     elif result.error_count:
         details = ", ".join(f"{name} {count}" for name, count in load.errors.items() if count)

@@ -122,8 +122,8 @@ async def seed_members(
                 records=(tuple(row[name] for name in membership_columns) for row in memberships),
                 columns=list(membership_columns),
             )
-        # Fresh statistics, so the planner sees the new rows now rather than
-        # after autovacuum gets to them.
+        # Fresh statistics, so the planner accounts for the new rows now rather
+        # than after autovacuum analyzes the tables.
         await connection.execute("ANALYZE users")
         await connection.execute("ANALYZE memberships")
     finally:

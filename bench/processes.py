@@ -14,7 +14,7 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -23,12 +23,11 @@ logger = logging.getLogger(__name__)
 
 STOP_TIMEOUT_SECONDS = 15.0
 CLOCK_TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
-PAGE_SIZE_BYTES = os.sysconf("SC_PAGE_SIZE")
 
 
 @dataclass(frozen=True)
 class CoreLayout:
-    """Which CPU cores the server side and the load generator may use.
+    """The CPU cores that the server side and the load generator may use.
 
     None means no pinning: the process may run on any core. The server side is
     the application server with its workers, PostgreSQL and the argon2 limit
@@ -276,11 +275,6 @@ def wait_until_idle(
         if time.monotonic() - started > timeout:
             logger.warning("Server still busy after %.0f s; going on", timeout)
             return time.monotonic() - started
-
-
-def iter_lines(path: Path) -> Iterator[str]:
-    with path.open(encoding="utf-8", errors="replace") as lines:
-        yield from lines
 
 
 def _read_stat(pid: int) -> list[str] | None:

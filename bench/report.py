@@ -246,6 +246,7 @@ def _header(document: dict[str, Any]) -> list[str]:
     run = document["run"]
     commit = git["short"] + (" with uncommitted changes" if git["dirty"] else "")
     kind = "Quick smoke run" if run["quick"] else "Benchmark"
+    warmup = f"{run['warmup']:g} s warm-up" if run["warmup"] > 0 else "no warm-up"
     return [
         f"# {kind} of Elenchos, {document['started_at'][:10]} ({commit})",
         "",
@@ -255,8 +256,7 @@ def _header(document: dict[str, Any]) -> list[str]:
         f"- PostgreSQL: {document['postgres']['version']} ({document['postgres']['source']})",
         f"- Load generator: {document['load_generator']}, 1 thread, "
         f"{run['connections']} connections unless the row says otherwise",
-        f"- Each row: {run['warmup']:g} s warm-up, then {run['duration']:g} s measured; "
-        f"{run['argon2']}",
+        f"- Each row: {warmup}, then {run['duration']:g} s measured; {run['argon2']}",
         f"- Errors are socket errors, timeouts and HTTP statuses of 400 and above, "
         f"warm-up included; any error fails the run. Total: {document['errors_total']}",
         "",
@@ -271,7 +271,8 @@ def _scenario_table(configuration: dict[str, Any]) -> list[str]:
         "| peak RSS MiB per worker |",
         "|---|---|---:|---:|---:|---:|---:|---:|---|",
     ]
-    for scenario in configuration["scenarios"]:
+    # Scenarios run in the order that their preparation needs; the table lists them by number.
+    for scenario in sorted(configuration["scenarios"], key=lambda each: each["number"]):
         lines.append(_scenario_row(scenario))
     return [*lines, ""]
 
@@ -279,7 +280,9 @@ def _scenario_table(configuration: dict[str, Any]) -> list[str]:
 def _scenario_row(scenario: dict[str, Any]) -> str:
     number, title = scenario["number"], scenario["title"]
     if scenario["status"] != OK:
-        reason = scenario["reason"].replace("|", "/").replace("\n", " ")[:300]
+        # The first line names the failure; the JSON file keeps the rest, such as a log tail.
+        lines = scenario["reason"].splitlines() or [""]
+        reason = lines[0].replace("|", "/")[:300]
         return f"| {number} | {title} | {scenario['status']}: {reason} | | | | | | |"
 
     limit = scenario["hashing_limit"]

@@ -1,4 +1,4 @@
-"""What a run measured: one ScenarioResult per table row, grouped by server configuration."""
+"""Results of a run: one ScenarioResult per table row, grouped by server configuration."""
 
 from __future__ import annotations
 

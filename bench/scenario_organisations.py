@@ -1,7 +1,7 @@
 """Scenario 6: statistics and member pages of a large and a small organisation.
 
 The first configuration creates both organisations, seeds their members,
-finds the cursor of a deep member page and records the query plans; later
+finds the cursor of a deep member page and records the query plans. Later
 configurations reuse them. Each organisation gets four rows: statistics at
 full concurrency and over one connection, the first member page and the deep one.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlencode
 
+import asyncpg
 import httpx
 
 from bench import api
@@ -64,7 +65,7 @@ async def run_organisation_scenarios(
         token = await _owner_token(context, client)
         if not context.shared.organisations:
             await _prepare_organisations(context, client, token, statistics_path, members_path)
-    except (api.ApiError, SeedingError, httpx.HTTPError) as error:
+    except (api.ApiError, SeedingError, asyncpg.PostgresError, httpx.HTTPError) as error:
         configuration.add(
             ScenarioResult("organisations", 6, "Organisation statistics and member pages")
         ).fail(f"preparing the organisations failed: {error}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from urllib.parse import urlencode
 
 import httpx
@@ -79,11 +80,11 @@ async def _log_in_peer_users(context: Context, client: httpx.AsyncClient) -> lis
     if not shared.peer_users:
         addresses = api.emails("peer", context.options.load_users)
         await api.gather_bounded(
-            lambda email=email: api.register_peer_user(client, email) for email in addresses
+            partial(api.register_peer_user, client, email) for email in addresses
         )
         shared.peer_users = addresses
     tokens = await api.gather_bounded(
-        lambda email=email: api.peer_login(client, email) for email in shared.peer_users
+        partial(api.peer_login, client, email) for email in shared.peer_users
     )
     api.check(await client.get("/users/me", headers=api.bearer(tokens[0])), 200)
     return tokens

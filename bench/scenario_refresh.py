@@ -1,17 +1,21 @@
 """Scenario 3: POST /v1/auth/refresh, each request with a refresh token of its own.
 
-A refresh token works once, so the run needs as many as it sends requests,
-and each one comes from a sign-in. Signing in tens of thousands of times with
-the server's argon2 parameters would take longer than the benchmark, so a
-second Elenchos process, the token issuer, signs in dedicated accounts whose
-hashes use cheap parameters. It shares the database and the signing key with
-the server under test, which then refreshes the sessions it created.
+A refresh token works once. Each connection starts from a token prepared
+beforehand, and every response carries the next one, which lua/lines.lua in
+recycle mode sends later on. So no token is sent twice, and a run of any
+length needs only a few tokens per connection.
+
+The prepared tokens come from sign-ins. A second Elenchos process, the token
+issuer, signs in accounts of its own whose hashes use cheap argon2
+parameters, so preparing them takes seconds rather than minutes. It shares
+the database and the signing key with the server under test, which then
+refreshes the sessions that the issuer created.
 """
 
 from __future__ import annotations
 
 import logging
-import math
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -27,10 +31,10 @@ logger = logging.getLogger(__name__)
 
 REFRESH_PATH = "/v1/auth/refresh"
 TOKEN_USERS = 64
-# Tokens prepared per request expected: the rate of GET /v1/me, which does
-# less work than a refresh, times this margin.
-TOKEN_MARGIN = 1.5
-FALLBACK_RATE = 1000.0
+# Prepared tokens per connection, for the warm-up and the measured run each.
+# One is enough while every response carries a new token; the rest spread
+# the load over more sessions.
+TOKENS_PER_CONNECTION = 2
 ISSUER_CONCURRENCY = 32
 TOKEN_ISSUER_ARGON2 = {
     "ELENCHOS_ARGON2_TIME_COST": "1",
@@ -54,11 +58,10 @@ async def run_refresh_scenario(
         configuration.add(result)
         return
 
-    warmup_count, measured_count = _token_counts(context, configuration)
+    per_run = TOKENS_PER_CONNECTION * context.options.connections
+    warmup_count = per_run if context.options.warmup > 0 else 0
     try:
-        tokens = await _issue_refresh_tokens(
-            context, configuration, 1 + warmup_count + measured_count
-        )
+        tokens = await _issue_refresh_tokens(context, configuration, 1 + warmup_count + per_run)
         async with httpx.AsyncClient(base_url=server.base_url, timeout=60.0) as client:
             # The first token checks that the server under test accepts the issuer's tokens.
             response = await client.post(REFRESH_PATH, json={"refresh_token": tokens[0]})
@@ -68,20 +71,23 @@ async def run_refresh_scenario(
         return
 
     workers = configuration.workers
-    warmup_file = context.write_lines(
-        f"refresh-tokens-{workers}w-warmup.txt", tokens[1 : 1 + warmup_count]
-    )
+    url = server.url(REFRESH_PATH)
     measured_file = context.write_lines(
         f"refresh-tokens-{workers}w.txt", tokens[1 + warmup_count :]
     )
-    url = server.url(REFRESH_PATH)
+    warmup_spec = None
+    if warmup_count:
+        warmup_file = context.write_lines(
+            f"refresh-tokens-{workers}w-warmup.txt", tokens[1 : 1 + warmup_count]
+        )
+        warmup_spec = _refresh_spec(url, warmup_file)
     await measure(
         context,
         configuration,
         result,
         server,
         _refresh_spec(url, measured_file),
-        warmup_spec=_refresh_spec(url, warmup_file),
+        warmup_spec=warmup_spec,
     )
 
 
@@ -92,26 +98,10 @@ def _refresh_spec(url: str, tokens_file: Path) -> LoadSpec:
         "POST",
         "body",
         '{"refresh_token": "%s"}',
-        mode="once",
+        mode="recycle",
         content_type="application/json",
+        recycle_field="refresh_token",
     )
-
-
-def _token_counts(context: Context, configuration: ConfigurationResult) -> tuple[int, int]:
-    """Return how many tokens the warm-up and the measured run need, within the cap."""
-    options = context.options
-    me = configuration.find("me")
-    rate = (me.rate if me is not None else None) or FALLBACK_RATE
-    warmup = math.ceil(rate * options.warmup * TOKEN_MARGIN) + options.connections
-    measured = math.ceil(rate * options.duration * TOKEN_MARGIN) + options.connections
-    if warmup + measured > options.max_refresh_tokens:
-        scale = options.max_refresh_tokens / (warmup + measured)
-        warmup, measured = math.floor(warmup * scale), math.floor(measured * scale)
-        logger.warning(
-            "Refresh tokens capped at %d by --max-refresh-tokens; the run may run out",
-            options.max_refresh_tokens,
-        )
-    return warmup, measured
 
 
 async def _issue_refresh_tokens(
@@ -134,7 +124,7 @@ async def _issue_refresh_tokens(
             logger.info("Issuing %d refresh tokens", count)
             responses = await api.gather_bounded(
                 (
-                    lambda email=users[number % len(users)]: api.sign_in(client, email)
+                    partial(api.sign_in, client, users[number % len(users)])
                     for number in range(count)
                 ),
                 limit=ISSUER_CONCURRENCY,
@@ -144,7 +134,7 @@ async def _issue_refresh_tokens(
 
     tokens = [response.get("refresh_token") for response in responses]
     if not all(isinstance(token, str) and token for token in tokens):
-        raise api.ApiError("POST /v1/auth/sign-in answered without a refresh_token")
+        raise api.ApiError("POST /v1/auth/sign-in returned no refresh_token")
     return [str(token) for token in tokens]
 
 

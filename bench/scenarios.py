@@ -17,7 +17,7 @@ import httpx
 from bench import api
 from bench.api import ApiError
 from bench.hashing import measure_hashing_limit
-from bench.load import LoadSpec
+from bench.load import LoadGeneratorError, LoadSpec
 from bench.measure import Context, judge, measure, read_peaks, reset_peaks, run_load, settle
 from bench.processes import available_cores
 from bench.results import FAILED, ConfigurationResult, ScenarioResult
@@ -158,22 +158,28 @@ async def _measure_flood(
     flood = configuration.add(
         ScenarioResult("sign-in-flood", 5, "POST /v1/auth/sign-in, the flood beside it")
     )
+
+    # The flood starts first and ends after the measured run, so argon2 is
+    # busy during all of it.
+    flood_seconds = options.flood_lead + options.duration + 1.0
     flood_task = asyncio.create_task(
-        run_load(
-            context,
-            configuration,
-            sign_in_spec,
-            options.flood_lead + options.duration + 1.0,
-            "sign-in-flood",
-        )
+        run_load(context, configuration, sign_in_spec, flood_seconds, flood.key)
     )
     try:
         await asyncio.sleep(options.flood_lead)
         me.peak_rss_scope = reset_peaks(server)
         me.load = await run_load(context, configuration, me_spec, options.duration, me.key)
         me.peak_rss_bytes = read_peaks(server)
-    finally:
+    except LoadGeneratorError as error:
+        me.fail(str(error))
+    try:
         flood.load = await flood_task
+    except LoadGeneratorError as error:
+        flood.fail(str(error))
+
+    # Both ran against the same processes over the same seconds.
+    flood.peak_rss_bytes = me.peak_rss_bytes
+    flood.peak_rss_scope = me.peak_rss_scope
     await settle(server)
     judge(me)
     judge(flood)

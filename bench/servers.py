@@ -34,7 +34,7 @@ STARTUP_LINE = "Application startup complete"
 
 
 class ServerError(Exception):
-    """A server did not start, or stopped answering."""
+    """A server failed to start or stopped responding."""
 
 
 @dataclass
@@ -149,7 +149,7 @@ def _start(
 
 
 async def wait_until_ready(server: Server, limit_seconds: float = READY_TIMEOUT_SECONDS) -> None:
-    """Wait until GET /healthz answers 200 and every worker has finished starting.
+    """Wait until GET /healthz returns 200 and every worker has finished starting.
 
     Raises ServerError with the end of the server's log when the process exits
     or limit_seconds pass first.
@@ -159,15 +159,16 @@ async def wait_until_ready(server: Server, limit_seconds: float = READY_TIMEOUT_
         while True:
             if not server.process.is_running():
                 raise ServerError(
-                    f"{server.name} exited while starting; its log ends with:\n"
-                    f"{server.process.log_tail()}"
+                    f"{server.name} exited while starting (log: {server.process.log_path}); "
+                    f"the log ends with:\n{server.process.log_tail()}"
                 )
             if await _answers(client) and _started_workers(server) >= server.workers:
                 logger.info("%s is ready at %s", server.name, server.base_url)
                 return
             if time.monotonic() > deadline:
                 raise ServerError(
-                    f"{server.name} was not ready after {limit_seconds:.0f} s; its log ends with:\n"
+                    f"{server.name} was not ready after {limit_seconds:.0f} s "
+                    f"(log: {server.process.log_path}); the log ends with:\n"
                     f"{server.process.log_tail()}"
                 )
             await asyncio.sleep(0.2)

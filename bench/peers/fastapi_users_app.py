@@ -20,15 +20,15 @@ The runner creates the table with create_tables() before it starts the server,
 and serves create_app with the same uvicorn settings as Elenchos.
 """
 
-from __future__ import annotations
-
+# No "from __future__ import annotations": FastAPI reads the annotations of
+# the dependencies defined inside create_app(), which must be evaluated there.
 import os
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 import argon2
 from cryptography.hazmat.primitives import serialization
@@ -78,7 +78,7 @@ class PeerSettings:
     access_token_ttl_seconds: int
 
     @classmethod
-    def from_environment(cls) -> PeerSettings:
+    def from_environment(cls) -> Self:
         try:
             database_url = os.environ["PEER_DATABASE_URL"]
             key_file = Path(os.environ["PEER_JWT_PRIVATE_KEY_FILE"])

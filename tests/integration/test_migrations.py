@@ -54,3 +54,17 @@ async def test_migrated_schema_matches_tables(fresh_engine: AsyncEngine) -> None
         differences = await connection.run_sync(schema_differences)
 
     assert differences == []
+
+
+async def test_concurrent_upgrades_do_not_race(fresh_engine: AsyncEngine) -> None:
+    import asyncio
+
+    from elenchos.adapters.sqlalchemy.engine import create_engine as make_engine
+
+    other = make_engine(fresh_engine.url.render_as_string(hide_password=False))
+    try:
+        await asyncio.gather(migrations.upgrade(fresh_engine), migrations.upgrade(other))
+    finally:
+        await other.dispose()
+
+    assert await migrations.current_revision(fresh_engine) == migrations.head_revision()

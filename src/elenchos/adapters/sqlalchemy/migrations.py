@@ -24,11 +24,25 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
+# Key of the PostgreSQL advisory lock held while migrating: any constant
+# shared by every replica works; this one spells "elenchos" in ASCII.
+MIGRATION_LOCK_KEY = 0x656C656E63686F73
+
+
+def _lock_against_other_migrations(connection: Connection) -> None:
+    # Replicas that start together and each migrate would otherwise race to
+    # create the same tables; the second now waits and then finds nothing to do.
+    # SQLite needs no lock because BEGIN IMMEDIATE already serializes writers.
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
+
+
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    """Migrate the database up to a revision."""
+    """Migrate the database up to a revision; concurrent callers run one after another."""
     config = alembic_config(engine.url.render_as_string(hide_password=False))
 
     def run(connection: Connection) -> None:
+        _lock_against_other_migrations(connection)
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 
