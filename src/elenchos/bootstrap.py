@@ -12,6 +12,7 @@ import logging
 import os
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -22,6 +23,7 @@ from elenchos.adapters.sqlalchemy.unit_of_work import SqlUnitOfWorkFactory
 from elenchos.adapters.system.clock import SystemClock
 from elenchos.application.accounts import GetCurrentUser, SignIn, SignUp, UpdateProfile
 from elenchos.application.administration import CreateUser, SetPassword, SetUserStatus
+from elenchos.application.audit import ListMySecurityEvents
 from elenchos.application.mail import Mailer
 from elenchos.application.organisation_use_cases import (
     OrganisationUseCases,
@@ -34,9 +36,19 @@ from elenchos.application.passwords import (
     RequestPasswordReset,
 )
 from elenchos.application.ports import Clock, PasswordHasher, UnitOfWorkFactory
+from elenchos.application.refresh import RefreshSession
+from elenchos.application.session_management import (
+    ListMySessions,
+    RevokeOtherSessions,
+    RevokeSession,
+    SignOut,
+)
+from elenchos.application.session_state import CheckSession, SessionStateCache
 from elenchos.application.verification import ResendVerification, VerifyEmail
+from elenchos.bootstrap_limits import RateLimiterFactory, build_abuse_limits
 from elenchos.bootstrap_mail import build_dispatcher, build_mail_request_limits, build_mailer
 from elenchos.config import Settings
+from elenchos.domain.sessions import SessionLifetime
 from elenchos.observability.metrics import Metrics
 
 logger = logging.getLogger(__name__)
@@ -54,6 +66,18 @@ class UseCases:
     confirm_password_reset: ConfirmPasswordReset
     change_password: ChangePassword
     organisations: OrganisationUseCases
+    sessions: SessionUseCases
+    list_my_security_events: ListMySecurityEvents
+
+
+@dataclass
+class SessionUseCases:
+    refresh: RefreshSession
+    sign_out: SignOut
+    list_mine: ListMySessions
+    revoke: RevokeSession
+    revoke_others: RevokeOtherSessions
+    check: CheckSession
 
 
 @dataclass
@@ -71,6 +95,7 @@ class Container:
     dispatcher: OutboxDispatcher
     engine: AsyncEngine | None = None
     metrics: Metrics = field(default_factory=Metrics)
+    rate_limiters: RateLimiterFactory | None = None
     # Set after a commit that queued mail, so the dispatcher started by the
     # HTTP app sends it at once instead of at its next poll.
     outbox_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
@@ -92,15 +117,59 @@ class Container:
         )
 
     async def close(self) -> None:
+        if self.rate_limiters is not None:
+            await self.rate_limiters.close()
         if self.engine is not None:
             await self.engine.dispose()
             logger.info("database engine disposed")
 
 
+def keys_directory(settings: Settings) -> Path:
+    return settings.jwt_keys_dir or settings.data_dir / "keys"
+
+
 def load_keys(settings: Settings) -> KeyRing:
     if settings.jwt_private_key_file is not None:
         return KeyRing.from_file(settings.jwt_private_key_file)
-    return KeyRing.from_directory(settings.data_dir / "keys", settings.jwt_algorithm)
+    # In production the keys were made on purpose with `elenchos keys rotate`;
+    # a key generated at start-up would differ on every replica.
+    return KeyRing.from_directory(
+        keys_directory(settings),
+        settings.jwt_algorithm,
+        generate_when_empty=not settings.is_production,
+    )
+
+
+def build_session_use_cases(
+    settings: Settings, uow: UnitOfWorkFactory, clock: Clock, tokens: JwtTokenIssuer
+) -> SessionUseCases:
+    cache = SessionStateCache(
+        clock,
+        timedelta(seconds=settings.session_cache_seconds),
+        max_entries=settings.session_cache_size,
+    )
+    return SessionUseCases(
+        refresh=RefreshSession(
+            uow,
+            tokens,
+            clock,
+            session_lifetime(settings),
+            grace=timedelta(seconds=settings.refresh_token_grace_seconds),
+            cache=cache,
+        ),
+        sign_out=SignOut(uow, clock, cache),
+        list_mine=ListMySessions(uow, clock, cache),
+        revoke=RevokeSession(uow, clock, cache),
+        revoke_others=RevokeOtherSessions(uow, clock, cache),
+        check=CheckSession(uow, clock, cache),
+    )
+
+
+def session_lifetime(settings: Settings) -> SessionLifetime:
+    return SessionLifetime(
+        idle=timedelta(seconds=settings.session_idle_ttl_seconds),
+        absolute=timedelta(seconds=settings.session_absolute_ttl_seconds),
+    )
 
 
 def build_hasher(settings: Settings) -> Argon2PasswordHasher:
@@ -141,9 +210,13 @@ async def build(
     # sign-in takes the same time whether or not the account exists.
     dummy_password_hash = await hasher.hash(os.urandom(16).hex())
     mailer = mailer or build_mailer(settings)
-    limits = build_mail_request_limits(settings, clock)
+    metrics = Metrics()
+    limiters = RateLimiterFactory(settings, clock, metrics, engine)
+    limits = build_mail_request_limits(settings, limiters)
+    abuse_limits = build_abuse_limits(settings, limiters)
     verification_ttl = timedelta(seconds=settings.verification_token_ttl_seconds)
     reset_ttl = timedelta(seconds=settings.password_reset_token_ttl_seconds)
+    sessions = build_session_use_cases(settings, uow, clock, tokens)
     use_cases = UseCases(
         sign_up=SignUp(
             uow,
@@ -159,6 +232,8 @@ async def build(
             clock,
             dummy_password_hash=dummy_password_hash,
             require_verified_email=settings.require_verified_email,
+            session_lifetime=session_lifetime(settings),
+            limits=abuse_limits.sign_in,
         ),
         get_current_user=GetCurrentUser(uow),
         update_profile=UpdateProfile(uow, clock),
@@ -169,15 +244,24 @@ async def build(
         request_password_reset=RequestPasswordReset(
             uow, clock, limits.password_reset, reset_ttl
         ),
-        confirm_password_reset=ConfirmPasswordReset(uow, hasher, clock),
-        change_password=ChangePassword(uow, hasher, clock),
+        confirm_password_reset=ConfirmPasswordReset(
+            uow,
+            hasher,
+            clock,
+            session_cache=sessions.check.cache,
+            sign_in_limits=abuse_limits.sign_in,
+        ),
+        change_password=ChangePassword(uow, hasher, clock, session_cache=sessions.check.cache),
         organisations=build_organisation_use_cases(
             uow,
             hasher,
             clock,
             tokens,
             timedelta(seconds=settings.invitation_ttl_seconds),
+            invitation_limiter=abuse_limits.invitations,
         ),
+        sessions=sessions,
+        list_my_security_events=ListMySecurityEvents(uow),
     )
     return Container(
         settings=settings,
@@ -188,8 +272,16 @@ async def build(
         tokens=tokens,
         use_cases=use_cases,
         mailer=mailer,
-        dispatcher=build_dispatcher(settings, uow, mailer, clock),
+        dispatcher=build_dispatcher(
+            settings,
+            uow,
+            mailer,
+            clock,
+            on_event=lambda event: metrics.outbox_events.labels(event).inc(),
+        ),
         engine=engine,
+        metrics=metrics,
+        rate_limiters=limiters,
     )
 
 

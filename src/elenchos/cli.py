@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from elenchos.adapters.jwt.keys import KeyFileError
 from elenchos.adapters.sqlalchemy import migrations
 from elenchos.adapters.sqlalchemy.engine import create_engine
-from elenchos.commands import openapi, users, worker
+from elenchos.commands import docs, keys, openapi, users, worker
 from elenchos.config import ConfigurationError, Settings
 from elenchos.observability.logging import configure_logging
 
@@ -85,7 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.set_defaults(handler=_migrate)
 
     users.register(commands)
+    keys.register(commands)
     openapi.register(commands)
+    docs.register(commands)
     worker.register(commands)
     return parser
 

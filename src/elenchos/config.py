@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import ipaddress
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -38,7 +39,7 @@ class Settings(BaseSettings):
 
     env: Environment = Field(
         Environment.DEVELOPMENT,
-        description="development or production; production refuses unsafe defaults.",
+        description="development or production; production rejects unsafe defaults at start.",
     )
     data_dir: Path = Field(
         Path(".elenchos"),
@@ -74,10 +75,56 @@ class Settings(BaseSettings):
             "generated once under the data directory."
         ),
     )
+    jwt_keys_dir: Path | None = Field(
+        None,
+        description=(
+            "Directory of PEM signing keys managed with 'elenchos keys'; the newest signs "
+            "and all verify. Used when ELENCHOS_JWT_PRIVATE_KEY_FILE is unset; default: "
+            "keys under the data directory, generated when empty outside production."
+        ),
+    )
     jwt_issuer: str | None = Field(None, description="iss claim; default: the public URL.")
     jwt_audience: str = Field("elenchos", description="aud claim of access tokens.")
     access_token_ttl_seconds: int = Field(
         900, ge=30, le=86400, description="Access token lifetime in seconds."
+    )
+    session_idle_ttl_seconds: int = Field(
+        30 * 86400,
+        ge=60,
+        description="Seconds a session survives without a refresh; each refresh restarts it.",
+    )
+    session_absolute_ttl_seconds: int = Field(
+        90 * 86400,
+        ge=60,
+        description="Maximum age of a session in seconds, however often it is refreshed.",
+    )
+    refresh_token_grace_seconds: int = Field(
+        10,
+        ge=0,
+        le=300,
+        description=(
+            "Seconds after a rotation in which the retired refresh token returns the same "
+            "successor, for a client's network retry; later it counts as reuse."
+        ),
+    )
+    session_cache_seconds: float = Field(
+        5.0,
+        ge=0,
+        le=300,
+        description=(
+            "Seconds a replica trusts a cached session state when checking access tokens; "
+            "other replicas see a revocation within this bound. 0 disables the cache."
+        ),
+    )
+    session_cache_size: int = Field(
+        10_000, ge=1, description="Sessions whose state one process caches at most."
+    )
+    refresh_cookie: bool = Field(
+        False,
+        description=(
+            "Send the refresh token in an HttpOnly, Secure, SameSite=Strict cookie scoped "
+            "to /v1/auth instead of the response body, for browser apps."
+        ),
     )
 
     argon2_time_cost: int | None = Field(
@@ -145,6 +192,32 @@ class Settings(BaseSettings):
     mail_requests_per_ip: int = Field(
         30, ge=1, description="Reset or verification requests one IP address can make per window."
     )
+    sign_in_failure_window_seconds: int = Field(
+        900, ge=1, description="Window of the limits on failed sign-ins, in seconds."
+    )
+    sign_in_failures_per_account: int = Field(
+        10, ge=1, description="Failed sign-ins one email address can have per window."
+    )
+    sign_in_failures_per_ip: int = Field(
+        50, ge=1, description="Failed sign-ins one client IP address can have per window."
+    )
+    invitations_per_organisation: int = Field(
+        100, ge=1, description="Invitations one organisation can send or resend per hour."
+    )
+    redis_url: SecretStr | None = Field(
+        None,
+        description=(
+            "redis:// URL of a Redis server that keeps the rate limit counts; default: the "
+            "database. Needs the redis extra: pip install 'elenchos[redis]'."
+        ),
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description=(
+            "Comma-separated IP addresses or CIDR ranges of reverse proxies whose "
+            "X-Forwarded-For header is believed; default: none, the peer address is used."
+        ),
+    )
 
     log_level: str = Field("INFO", description="Python logging level name.")
     log_format: str | None = Field(
@@ -162,6 +235,25 @@ class Settings(BaseSettings):
     def _split_origins(cls, value: Any) -> Any:
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [proxy.strip() for proxy in value.split(",") if proxy.strip()]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_proxies(cls, value: list[str]) -> list[str]:
+        for proxy in value:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError as exc:
+                raise ValueError(
+                    f"{proxy!r} is not an IP address or CIDR range, such as 10.0.0.0/8."
+                ) from exc
         return value
 
     @property
@@ -193,14 +285,20 @@ class Settings(BaseSettings):
                 "ELENCHOS_ENV=production needs ELENCHOS_DATABASE_URL set to a PostgreSQL URL, "
                 "not the embedded SQLite database."
             )
-        if self.jwt_private_key_file is None:
+        if self.jwt_private_key_file is None and self.jwt_keys_dir is None:
             raise ConfigurationError(
-                "ELENCHOS_ENV=production needs ELENCHOS_JWT_PRIVATE_KEY_FILE; "
-                "generated keys are for development only."
+                "ELENCHOS_ENV=production needs ELENCHOS_JWT_PRIVATE_KEY_FILE or "
+                "ELENCHOS_JWT_KEYS_DIR (keys made with 'elenchos keys rotate'); "
+                "keys generated at start-up are for development only."
             )
         if self.public_url.startswith("http://127.0.0.1"):
             raise ConfigurationError(
                 "ELENCHOS_ENV=production needs ELENCHOS_PUBLIC_URL set to the service's public URL."
+            )
+        if self.refresh_cookie and not self.cors_origins:
+            raise ConfigurationError(
+                "ELENCHOS_REFRESH_COOKIE=true needs ELENCHOS_CORS_ORIGINS: refresh requests "
+                "are accepted only from the listed origins."
             )
         if self.mail_backend is not MailBackend.SMTP:
             raise ConfigurationError(

@@ -19,7 +19,7 @@ from elenchos.bootstrap import Container
 from elenchos.domain.invitations import InvitationState
 from elenchos.domain.roles import Role
 from elenchos.domain.users import User
-from tests.support.accounts import bearer
+from tests.support.accounts import bearer, session_token
 from tests.support.organisations import invitation_token
 
 NON_MEMBER = "non_member"
@@ -155,16 +155,13 @@ async def arrange(container: Container) -> Tenants:
         await use.accept_invitation(user.id, token)
     invitation = await use.invite_member(owner.id, organisation_a, "pending@a.example", Role.MEMBER)
 
-    def token_of(user: User) -> str:
-        return container.tokens.issue_access_token(user.id).token
-
     tokens = {
-        NON_MEMBER: token_of(outsider),
-        MEMBER: token_of(member),
-        ADMIN: token_of(admin),
-        OWNER: token_of(owner),
-        OTHER_ORG_UNDER_A: token_of(other_owner),
-        OTHER_ORG_UNDER_B: token_of(other_owner),
+        NON_MEMBER: await session_token(container, outsider.id),
+        MEMBER: await session_token(container, member.id),
+        ADMIN: await session_token(container, admin.id),
+        OWNER: await session_token(container, owner.id),
+        OTHER_ORG_UNDER_A: await session_token(container, other_owner.id),
+        OTHER_ORG_UNDER_B: await session_token(container, other_owner.id),
     }
     return Tenants(organisation_a, organisation_b, target, invitation.id, tokens)
 

@@ -56,15 +56,20 @@ async def test_migrated_schema_matches_tables(fresh_engine: AsyncEngine) -> None
     assert differences == []
 
 
-async def test_concurrent_upgrades_do_not_race(fresh_engine: AsyncEngine) -> None:
+@pytest.mark.postgres
+async def test_concurrent_upgrades_do_not_race(
+    postgres_server: PostgresServer,
+) -> None:
     import asyncio
 
     from elenchos.adapters.sqlalchemy.engine import create_engine as make_engine
 
-    other = make_engine(fresh_engine.url.render_as_string(hide_password=False))
+    url = await create_database(postgres_server.url, unique_database_name("elenchos_race"))
+    fresh_engine = make_engine(url)
+    other = make_engine(url)
     try:
         await asyncio.gather(migrations.upgrade(fresh_engine), migrations.upgrade(other))
+        assert await migrations.current_revision(fresh_engine) == migrations.head_revision()
     finally:
         await other.dispose()
-
-    assert await migrations.current_revision(fresh_engine) == migrations.head_revision()
+        await fresh_engine.dispose()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
+
 import httpx
 
+from elenchos.application.sessions import DEFAULT_SESSION_LIFETIME, open_session, session_tokens
 from elenchos.bootstrap import Container
 from elenchos.domain.users import normalize_email
 
@@ -53,6 +56,27 @@ async def signed_up_token(
     await sign_up(client, email, password, profile=profile)
     await verify_directly(container, email)
     return await sign_in(client, email, password)
+
+
+async def sign_in_tokens(
+    client: httpx.AsyncClient, email: str, password: str = DEFAULT_PASSWORD, **extra: object
+) -> dict[str, object]:
+    """Sign in and return the whole token response, refresh token included."""
+    response = await client.post(
+        "/v1/auth/sign-in", json={"email": email, "password": password, **extra}
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, object] = response.json()
+    return body
+
+
+async def session_token(container: Container, user_id: uuid.UUID) -> str:
+    """Start a session for the user directly in the database; return its access token."""
+    now = container.clock.now()
+    async with container.uow() as uow:
+        session, refresh_token = await open_session(uow, user_id, now, DEFAULT_SESSION_LIFETIME)
+        await uow.commit()
+    return session_tokens(container.tokens, session, refresh_token, None, now).access_token.token
 
 
 def bearer(token: str) -> dict[str, str]:

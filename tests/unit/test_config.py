@@ -50,7 +50,8 @@ def test_complete_production_settings_pass() -> None:
     [
         ({"database_url": None}, "ELENCHOS_DATABASE_URL"),
         ({"database_url": "sqlite+aiosqlite:///x.db"}, "ELENCHOS_DATABASE_URL"),
-        ({"jwt_private_key_file": None}, "ELENCHOS_JWT_PRIVATE_KEY_FILE"),
+        ({"jwt_private_key_file": None}, "ELENCHOS_JWT_PRIVATE_KEY_FILE or ELENCHOS_JWT_KEYS_DIR"),
+        ({"refresh_cookie": True}, "ELENCHOS_CORS_ORIGINS"),
         ({"public_url": "http://127.0.0.1:8000"}, "ELENCHOS_PUBLIC_URL"),
         ({"mail_backend": "console"}, "ELENCHOS_MAIL_BACKEND"),
     ],
@@ -62,6 +63,16 @@ def test_production_refuses_development_defaults(override: dict[str, object], me
         config.check_production_ready()
 
     assert "\n" not in str(raised.value)
+
+
+def test_production_accepts_keys_directory() -> None:
+    config = production(jwt_private_key_file=None, jwt_keys_dir=Path("/etc/elenchos/keys"))
+
+    config.check_production_ready()
+
+
+def test_production_cookie_mode_with_origins_passes() -> None:
+    production(refresh_cookie=True, cors_origins=["https://app.example"]).check_production_ready()
 
 
 def test_development_allows_defaults() -> None:

@@ -5,11 +5,19 @@ from __future__ import annotations
 import logging
 import uuid
 
+from elenchos.application.audit import record_event
 from elenchos.application.ports import Clock, PasswordHasher, UnitOfWorkFactory, UserRepository
+from elenchos.application.sessions import end_sessions
+from elenchos.domain.audit import SecurityEventType
 from elenchos.domain.errors import EmailAlreadyRegistered, UserNotFound
+from elenchos.domain.sessions import SessionEndReason
 from elenchos.domain.users import User, UserStatus, check_password_policy, normalize_email
 
 logger = logging.getLogger(__name__)
+
+# Operator commands run from the CLI with no signed-in actor, so their events
+# carry no actor and name the operator in the details instead.
+OPERATOR_DETAILS = {"by": "operator"}
 
 
 class CreateUser:
@@ -40,7 +48,11 @@ class CreateUser:
 
 
 class SetUserStatus:
-    """Disable or re-enable an account by email; raises UserNotFound."""
+    """Disable or re-enable an account by email; disabling ends every session. Raises UserNotFound.
+
+    The CLI runs in its own process, so each server process rejects the
+    ended sessions' access tokens once its session cache entry expires.
+    """
 
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
         self._uow = uow
@@ -52,16 +64,38 @@ class SetUserStatus:
             if status is UserStatus.ACTIVE and not user.is_verified:
                 # Enabling an unverified account restores "pending", not "active".
                 status = UserStatus.PENDING_VERIFICATION
+            now = self._clock.now()
+            was_disabled = user.is_disabled
             user.status = status
-            user.updated_at = self._clock.now()
+            user.updated_at = now
             await uow.users.update(user)
+            if user.is_disabled != was_disabled:
+                event = (
+                    SecurityEventType.ACCOUNT_DISABLED
+                    if user.is_disabled
+                    else SecurityEventType.ACCOUNT_ENABLED
+                )
+                await record_event(
+                    uow, event, now, subject_user_id=user.id, details=OPERATOR_DETAILS
+                )
+            ended: list[uuid.UUID] = []
+            if status is UserStatus.DISABLED:
+                ended = await end_sessions(uow, user.id, now, SessionEndReason.ACCOUNT_DISABLED)
             await uow.commit()
-        logger.info("operator set user status: user_id=%s status=%s", user.id, status.value)
+        logger.info(
+            "operator set user status: user_id=%s status=%s sessions_ended=%d",
+            user.id,
+            status.value,
+            len(ended),
+        )
         return user
 
 
 class SetPassword:
-    """Replace an account's password by email; raises UserNotFound or InvalidPassword."""
+    """Replace an account's password by email and end its sessions.
+
+    Raises UserNotFound or InvalidPassword.
+    """
 
     def __init__(self, uow: UnitOfWorkFactory, hasher: PasswordHasher, clock: Clock) -> None:
         self._uow = uow
@@ -73,8 +107,17 @@ class SetPassword:
         password_hash = await self._hasher.hash(password)
         async with self._uow() as uow:
             user = await _require_user(uow.users, email)
-            user.change_password_hash(password_hash, self._clock.now())
+            now = self._clock.now()
+            user.change_password_hash(password_hash, now)
             await uow.users.update(user)
+            await record_event(
+                uow,
+                SecurityEventType.PASSWORD_RESET,
+                now,
+                subject_user_id=user.id,
+                details=OPERATOR_DETAILS,
+            )
+            await end_sessions(uow, user.id, now, SessionEndReason.PASSWORD_RESET)
             await uow.commit()
         logger.info("operator set a new password: user_id=%s", user.id)
         return user.id

@@ -8,9 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from elenchos.application.accounts import ClientInfo
+from elenchos.application.audit import record_event
 from elenchos.application.organisations import check_document_size
 from elenchos.application.ports import Clock, PasswordHasher, UnitOfWork, UnitOfWorkFactory
 from elenchos.application.read_models import MyOrganisation
+from elenchos.domain.audit import SecurityEventType
 from elenchos.domain.errors import (
     AlreadyMember,
     EmailAlreadyRegistered,
@@ -89,7 +92,9 @@ class AcceptInvitation:
         self._uow = uow
         self._clock = clock
 
-    async def __call__(self, user_id: uuid.UUID, token: str) -> MyOrganisation:
+    async def __call__(
+        self, user_id: uuid.UUID, token: str, client: ClientInfo | None = None
+    ) -> MyOrganisation:
         now = self._clock.now()
         async with self._uow() as uow:
             invitation = await _usable_invitation(uow, token, now)
@@ -103,8 +108,16 @@ class AcceptInvitation:
                 # The token arrived by mail at this address, which proves it.
                 user.mark_verified(now)
                 await uow.users.update(user)
+                await record_event(
+                    uow,
+                    SecurityEventType.EMAIL_VERIFIED,
+                    now,
+                    client,
+                    actor_user_id=user.id,
+                    subject_user_id=user.id,
+                )
             organisation = await _organisation(uow, invitation)
-            membership = await _join(uow, invitation, user, now)
+            membership = await _join(uow, invitation, user, now, client)
         logger.info(
             "invitation accepted: invitation_id=%s organisation_id=%s user_id=%s",
             invitation.id,
@@ -134,6 +147,7 @@ class SignUpWithInvitation:
         password: str,
         token: str,
         profile: dict[str, Any] | None = None,
+        client: ClientInfo | None = None,
     ) -> bool:
         email_normalized = normalize_email(email)
         check_password_policy(password, email)
@@ -149,7 +163,7 @@ class SignUpWithInvitation:
             user = User.register(email, password_hash, now, profile, verified=True)
             try:
                 await uow.users.add(user)
-                await _join(uow, invitation, user, now)
+                await _join(uow, invitation, user, now, client)
             except EmailAlreadyRegistered:
                 logger.info("sign-up with an invitation lost a race for its address")
                 return False
@@ -183,7 +197,13 @@ class ListMyInvitations:
             return [await _received(uow, invitation) for invitation in invitations]
 
 
-async def _join(uow: UnitOfWork, invitation: Invitation, user: User, now: datetime) -> Membership:
+async def _join(
+    uow: UnitOfWork,
+    invitation: Invitation,
+    user: User,
+    now: datetime,
+    client: ClientInfo | None,
+) -> Membership:
     """Accept the invitation for the user and commit; the membership's unique key settles races."""
     membership = Membership.start(
         invitation.organisation_id, user.id, invitation.role, now, invitation.invited_by
@@ -192,6 +212,16 @@ async def _join(uow: UnitOfWork, invitation: Invitation, user: User, now: dateti
     try:
         await uow.invitations.update(invitation)
         await uow.memberships.add(membership)
+        await record_event(
+            uow,
+            SecurityEventType.INVITATION_ACCEPTED,
+            now,
+            client,
+            actor_user_id=user.id,
+            subject_user_id=user.id,
+            organisation_id=invitation.organisation_id,
+            details={"invitation_id": str(invitation.id), "role": invitation.role.value},
+        )
         await uow.commit()
     except AlreadyMember as exc:
         # Another request accepted this invitation between our read and our

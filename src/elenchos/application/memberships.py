@@ -7,14 +7,17 @@ import uuid
 from dataclasses import dataclass
 
 from elenchos.application.access import authorize, membership_of
+from elenchos.application.accounts import ClientInfo
+from elenchos.application.audit import record_event
 from elenchos.application.pagination import check_limit, decode_member_cursor, encode_member_cursor
-from elenchos.application.ports import UnitOfWork, UnitOfWorkFactory
+from elenchos.application.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from elenchos.application.read_models import (
     MemberDetails,
     MemberOrder,
     MemberPosition,
     MemberQuery,
 )
+from elenchos.domain.audit import SecurityEventType
 from elenchos.domain.errors import MemberNotFound, ValidationFailed
 from elenchos.domain.organisations import (
     Membership,
@@ -83,8 +86,9 @@ class ChangeMemberRole:
     RoleAboveOwn or LastOwnerError.
     """
 
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
         self._uow = uow
+        self._clock = clock
 
     async def __call__(
         self,
@@ -92,14 +96,26 @@ class ChangeMemberRole:
         organisation_id: uuid.UUID,
         member_id: uuid.UUID,
         role: Role,
+        client: ClientInfo | None = None,
     ) -> Membership:
         async with self._uow() as uow:
             await uow.organisations.lock(organisation_id)
             actor = await membership_of(uow, organisation_id, user_id)
             target = await _member(uow, organisation_id, member_id)
             check_role_change(actor, target, role, await _owner_count(uow, organisation_id))
+            previous_role = target.role
             target.role = role
             await uow.memberships.update(target)
+            await record_event(
+                uow,
+                SecurityEventType.ROLE_CHANGED,
+                self._clock.now(),
+                client,
+                actor_user_id=user_id,
+                subject_user_id=member_id,
+                organisation_id=organisation_id,
+                details={"role": role.value, "previous_role": previous_role.value},
+            )
             await uow.commit()
         logger.info(
             "member role changed: organisation_id=%s member_id=%s role=%s by user_id=%s",
@@ -117,22 +133,38 @@ class RemoveMember:
     Raises OrganisationNotFound, MemberNotFound, PermissionDenied or LastOwnerError.
     """
 
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
         self._uow = uow
+        self._clock = clock
 
     async def __call__(
-        self, user_id: uuid.UUID, organisation_id: uuid.UUID, member_id: uuid.UUID
+        self,
+        user_id: uuid.UUID,
+        organisation_id: uuid.UUID,
+        member_id: uuid.UUID,
+        client: ClientInfo | None = None,
     ) -> None:
         async with self._uow() as uow:
             await uow.organisations.lock(organisation_id)
             actor = await membership_of(uow, organisation_id, user_id)
             target = await _member(uow, organisation_id, member_id)
             owners = await _owner_count(uow, organisation_id)
-            if target.user_id == actor.user_id:
+            leaving = target.user_id == actor.user_id
+            if leaving:
                 check_departure(target, owners)
             else:
                 check_removal(actor, target, owners)
             await uow.memberships.delete(target)
+            await record_event(
+                uow,
+                SecurityEventType.MEMBER_LEFT if leaving else SecurityEventType.MEMBER_REMOVED,
+                self._clock.now(),
+                client,
+                actor_user_id=user_id,
+                subject_user_id=member_id,
+                organisation_id=organisation_id,
+                details={"role": target.role.value},
+            )
             await uow.commit()
         logger.info(
             "member removed: organisation_id=%s member_id=%s by user_id=%s",
@@ -145,15 +177,28 @@ class RemoveMember:
 class LeaveOrganisation:
     """Leave an organisation; raises OrganisationNotFound or LastOwnerError."""
 
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
         self._uow = uow
+        self._clock = clock
 
-    async def __call__(self, user_id: uuid.UUID, organisation_id: uuid.UUID) -> None:
+    async def __call__(
+        self, user_id: uuid.UUID, organisation_id: uuid.UUID, client: ClientInfo | None = None
+    ) -> None:
         async with self._uow() as uow:
             await uow.organisations.lock(organisation_id)
             membership = await membership_of(uow, organisation_id, user_id)
             check_departure(membership, await _owner_count(uow, organisation_id))
             await uow.memberships.delete(membership)
+            await record_event(
+                uow,
+                SecurityEventType.MEMBER_LEFT,
+                self._clock.now(),
+                client,
+                actor_user_id=user_id,
+                subject_user_id=user_id,
+                organisation_id=organisation_id,
+                details={"role": membership.role.value},
+            )
             await uow.commit()
         logger.info("member left: organisation_id=%s user_id=%s", organisation_id, user_id)
 
@@ -165,11 +210,16 @@ class TransferOwnership:
     ValidationFailed when the owner names themselves.
     """
 
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
         self._uow = uow
+        self._clock = clock
 
     async def __call__(
-        self, user_id: uuid.UUID, organisation_id: uuid.UUID, new_owner_id: uuid.UUID
+        self,
+        user_id: uuid.UUID,
+        organisation_id: uuid.UUID,
+        new_owner_id: uuid.UUID,
+        client: ClientInfo | None = None,
     ) -> None:
         if new_owner_id == user_id:
             raise ValidationFailed("Ownership can only be transferred to another member.")
@@ -181,6 +231,15 @@ class TransferOwnership:
             actor.role = Role.ADMIN
             await uow.memberships.update(new_owner)
             await uow.memberships.update(actor)
+            await record_event(
+                uow,
+                SecurityEventType.OWNERSHIP_TRANSFERRED,
+                self._clock.now(),
+                client,
+                actor_user_id=user_id,
+                subject_user_id=new_owner_id,
+                organisation_id=organisation_id,
+            )
             await uow.commit()
         logger.info(
             "ownership transferred: organisation_id=%s from user_id=%s to user_id=%s",

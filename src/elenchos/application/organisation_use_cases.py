@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from elenchos.application.audit import ListAuditLog
 from elenchos.application.invitation_acceptance import (
     AcceptInvitation,
     ListMyInvitations,
@@ -34,6 +35,7 @@ from elenchos.application.organisations import (
     UpdateOrganisation,
 )
 from elenchos.application.ports import Clock, PasswordHasher, TokenIssuer, UnitOfWorkFactory
+from elenchos.application.rate_limits import RateLimiter
 from elenchos.application.statistics import (
     GetMyStatistics,
     GetOrganisationRoles,
@@ -65,6 +67,7 @@ class OrganisationUseCases:
     get_organisation_roles: GetOrganisationRoles
     get_my_statistics: GetMyStatistics
     switch_organisation: SwitchOrganisation
+    list_audit_log: ListAuditLog
 
 
 def build_organisation_use_cases(
@@ -73,22 +76,26 @@ def build_organisation_use_cases(
     clock: Clock,
     tokens: TokenIssuer,
     invitation_ttl: timedelta,
+    invitation_limiter: RateLimiter | None = None,
 ) -> OrganisationUseCases:
+    """Wire the organisation use cases; invitation_limiter limits invitations per organisation."""
     mail = InvitationMail()
     return OrganisationUseCases(
         create_organisation=CreateOrganisation(uow, clock),
         get_organisation=GetOrganisation(uow),
         update_organisation=UpdateOrganisation(uow, clock),
-        delete_organisation=DeleteOrganisation(uow),
+        delete_organisation=DeleteOrganisation(uow, clock),
         list_my_organisations=ListMyOrganisations(uow),
         list_members=ListMembers(uow),
-        change_member_role=ChangeMemberRole(uow),
-        remove_member=RemoveMember(uow),
-        leave_organisation=LeaveOrganisation(uow),
-        transfer_ownership=TransferOwnership(uow),
-        invite_member=InviteMember(uow, clock, mail, invitation_ttl),
+        change_member_role=ChangeMemberRole(uow, clock),
+        remove_member=RemoveMember(uow, clock),
+        leave_organisation=LeaveOrganisation(uow, clock),
+        transfer_ownership=TransferOwnership(uow, clock),
+        invite_member=InviteMember(uow, clock, mail, invitation_ttl, invitation_limiter),
         list_invitations=ListInvitations(uow, clock),
-        resend_invitation=ResendInvitation(uow, clock, mail, invitation_ttl),
+        resend_invitation=ResendInvitation(
+            uow, clock, mail, invitation_ttl, invitation_limiter
+        ),
         revoke_invitation=RevokeInvitation(uow, clock),
         preview_invitation=PreviewInvitation(uow, clock),
         accept_invitation=AcceptInvitation(uow, clock),
@@ -98,4 +105,5 @@ def build_organisation_use_cases(
         get_organisation_roles=GetOrganisationRoles(uow),
         get_my_statistics=GetMyStatistics(uow),
         switch_organisation=SwitchOrganisation(uow, tokens),
+        list_audit_log=ListAuditLog(uow),
     )

@@ -9,9 +9,11 @@ import uuid
 from typing import Any
 
 from elenchos.application.access import authorize
-from elenchos.application.accounts import MAX_DOCUMENT_BYTES
+from elenchos.application.accounts import MAX_DOCUMENT_BYTES, ClientInfo
+from elenchos.application.audit import record_event
 from elenchos.application.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from elenchos.application.read_models import MyOrganisation
+from elenchos.domain.audit import SecurityEventType
 from elenchos.domain.errors import OrganisationNotFound, UserNotFound, ValidationFailed
 from elenchos.domain.organisations import (
     GENERATED_SLUG_MAX_LENGTH,
@@ -43,6 +45,7 @@ class CreateOrganisation:
         name: str,
         slug: str | None = None,
         settings: dict[str, Any] | None = None,
+        client: ClientInfo | None = None,
     ) -> MyOrganisation:
         check_document_size("settings", settings)
         now = self._clock.now()
@@ -54,6 +57,15 @@ class CreateOrganisation:
             owner = Membership.start(organisation.id, user_id, Role.OWNER, now)
             await uow.organisations.add(organisation)
             await uow.memberships.add(owner)
+            await record_event(
+                uow,
+                SecurityEventType.ORGANISATION_CREATED,
+                now,
+                client,
+                actor_user_id=user_id,
+                organisation_id=organisation.id,
+                details={"name": organisation.name, "slug": organisation.slug},
+            )
             await uow.commit()
         logger.info("organisation created: organisation_id=%s user_id=%s", organisation.id, user_id)
         return MyOrganisation(organisation=organisation, role=owner.role, joined_at=owner.joined_at)
@@ -114,16 +126,28 @@ class UpdateOrganisation:
 class DeleteOrganisation:
     """Delete an organisation with its memberships and invitations; owners only.
 
-    Raises OrganisationNotFound or PermissionDenied.
+    Its audit log stays, ending with the deletion event. Raises
+    OrganisationNotFound or PermissionDenied.
     """
 
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
         self._uow = uow
+        self._clock = clock
 
-    async def __call__(self, user_id: uuid.UUID, organisation_id: uuid.UUID) -> None:
+    async def __call__(
+        self, user_id: uuid.UUID, organisation_id: uuid.UUID, client: ClientInfo | None = None
+    ) -> None:
         async with self._uow() as uow:
             await authorize(uow, organisation_id, user_id, Permission.DELETE_ORGANISATION)
             await uow.organisations.delete(organisation_id)
+            await record_event(
+                uow,
+                SecurityEventType.ORGANISATION_DELETED,
+                self._clock.now(),
+                client,
+                actor_user_id=user_id,
+                organisation_id=organisation_id,
+            )
             await uow.commit()
         logger.info("organisation deleted: organisation_id=%s user_id=%s", organisation_id, user_id)
 

@@ -14,6 +14,7 @@ import json
 import uuid
 from datetime import datetime
 
+from elenchos.application.audit_ports import SecurityEventPosition
 from elenchos.application.read_models import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
@@ -64,6 +65,18 @@ def decode_invitation_cursor(cursor: str) -> InvitationPosition:
     created_at, invitation_id = _decode("invitations", cursor)
     return InvitationPosition(
         created_at=_parse_time(created_at), invitation_id=_parse_uuid(invitation_id)
+    )
+
+
+def encode_event_cursor(position: SecurityEventPosition) -> str:
+    return _encode("security_events", [position.occurred_at.isoformat(), str(position.event_id)])
+
+
+def decode_event_cursor(cursor: str) -> SecurityEventPosition:
+    """Return the position a security event cursor stands for; raises InvalidCursor."""
+    occurred_at, event_id = _decode("security_events", cursor)
+    return SecurityEventPosition(
+        occurred_at=_parse_time(occurred_at), event_id=_parse_uuid(event_id)
     )
 
 

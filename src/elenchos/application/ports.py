@@ -8,12 +8,14 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+from elenchos.application.audit_ports import AuditLogRepository
 from elenchos.application.organisation_ports import (
     InvitationRepository,
     MembershipRepository,
     OrganisationRepository,
 )
 from elenchos.domain.outbox import OutboxMessage
+from elenchos.domain.sessions import RefreshToken, Session, SessionEndReason
 from elenchos.domain.tokens import TokenPurpose, UserToken
 from elenchos.domain.users import User
 
@@ -76,6 +78,54 @@ class UserTokenRepository(Protocol):
         ...
 
 
+class SessionRepository(Protocol):
+    """Sign-in sessions and their refresh tokens, found by the SHA-256 digest of the raw token."""
+
+    async def add(self, session: Session) -> None: ...
+
+    async def get(self, session_id: uuid.UUID) -> Session | None: ...
+
+    async def update(self, session: Session) -> None:
+        """Stage the new last use, expiry and organisation of an existing session."""
+        ...
+
+    async def list_active(self, user_id: uuid.UUID, now: datetime) -> list[Session]:
+        """Return the user's sessions that are neither revoked nor expired, newest first."""
+        ...
+
+    async def revoke(
+        self, session_id: uuid.UUID, now: datetime, reason: SessionEndReason
+    ) -> bool:
+        """Revoke the session unless it is revoked; return False when it already was."""
+        ...
+
+    async def revoke_all(
+        self,
+        user_id: uuid.UUID,
+        now: datetime,
+        reason: SessionEndReason,
+        keep: uuid.UUID | None = None,
+    ) -> list[uuid.UUID]:
+        """Revoke every unrevoked session of the user except keep; return the revoked ids."""
+        ...
+
+    async def add_refresh_token(self, token: RefreshToken) -> None: ...
+
+    async def get_refresh_token(self, token_id: uuid.UUID) -> RefreshToken | None: ...
+
+    async def get_refresh_token_by_hash(self, token_hash: str) -> RefreshToken | None: ...
+
+    async def retire_refresh_token(
+        self, token_id: uuid.UUID, now: datetime, successor_id: uuid.UUID, sealed_successor: bytes
+    ) -> bool:
+        """Retire the token unless it is retired; return False when another request did first.
+
+        Of two concurrent calls for one token exactly one returns True, so a
+        token never gets two successors.
+        """
+        ...
+
+
 class UnitOfWork(Protocol):
     """One database transaction and the repositories that work inside it.
 
@@ -88,6 +138,8 @@ class UnitOfWork(Protocol):
     organisations: OrganisationRepository
     memberships: MembershipRepository
     invitations: InvitationRepository
+    sessions: SessionRepository
+    audit: AuditLogRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -1,7 +1,8 @@
-"""Limits on requests that make Elenchos send mail to an address."""
+"""The rate limiter port, and the limits on requests that make Elenchos send mail to an address."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -15,9 +16,46 @@ class RateDecision:
 
 
 class RateLimiter(Protocol):
+    """Allow a fixed number of hits per key within a time window.
+
+    Each adapter instance has its own limit and window, and a key's hits stop
+    counting once the window has passed, with no call needed.
+    """
+
     async def hit(self, key: str) -> RateDecision:
         """Count one request under key and return whether it is within the limit."""
         ...
+
+    async def undo_hit(self, key: str) -> None:
+        """Uncount one earlier hit under key, if the key's window is still open."""
+        ...
+
+    async def reset(self, key: str) -> None:
+        """Forget every hit under key, which closes its window."""
+        ...
+
+
+class ObservedRateLimiter:
+    """A RateLimiter that calls on_rejected with its name each time it rejects a hit."""
+
+    def __init__(
+        self, inner: RateLimiter, name: str, on_rejected: Callable[[str], None]
+    ) -> None:
+        self._inner = inner
+        self._name = name
+        self._on_rejected = on_rejected
+
+    async def hit(self, key: str) -> RateDecision:
+        decision = await self._inner.hit(key)
+        if not decision.allowed:
+            self._on_rejected(self._name)
+        return decision
+
+    async def undo_hit(self, key: str) -> None:
+        await self._inner.undo_hit(key)
+
+    async def reset(self, key: str) -> None:
+        await self._inner.reset(key)
 
 
 class MailRequestLimits:

@@ -6,9 +6,12 @@ import logging
 from datetime import datetime
 
 from elenchos.application.account_mail import queue_verification_mail
+from elenchos.application.accounts import ClientInfo
+from elenchos.application.audit import record_event
 from elenchos.application.link_tokens import consume_link_token
 from elenchos.application.mail_requests import MailOnRequest
 from elenchos.application.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from elenchos.domain.audit import SecurityEventType
 from elenchos.domain.errors import LinkTokenInvalid
 from elenchos.domain.tokens import TokenPurpose
 from elenchos.domain.users import User
@@ -26,7 +29,7 @@ class VerifyEmail:
         self._uow = uow
         self._clock = clock
 
-    async def __call__(self, token: str) -> User:
+    async def __call__(self, token: str, client: ClientInfo | None = None) -> User:
         now = self._clock.now()
         async with self._uow() as uow:
             stored = await consume_link_token(uow, token, TokenPurpose.EMAIL_VERIFICATION, now)
@@ -36,6 +39,14 @@ class VerifyEmail:
             if not user.is_verified:
                 user.mark_verified(now)
                 await uow.users.update(user)
+                await record_event(
+                    uow,
+                    SecurityEventType.EMAIL_VERIFIED,
+                    now,
+                    client,
+                    actor_user_id=user.id,
+                    subject_user_id=user.id,
+                )
             await uow.commit()
         logger.info("email verified: user_id=%s", user.id)
         return user

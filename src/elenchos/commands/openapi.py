@@ -21,7 +21,11 @@ def register(commands: Any) -> None:
 def render_openapi(settings: Settings) -> str:
     from elenchos.http.app import create_app
 
-    document = create_app(settings).openapi()
+    return openapi_json(create_app(settings).openapi())
+
+
+def openapi_json(document: dict[str, Any]) -> str:
+    """Serialize the document with sorted keys, so regenerating it gives the same bytes."""
     return json.dumps(document, indent=2, sort_keys=True) + "\n"
 
 

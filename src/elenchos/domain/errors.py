@@ -147,3 +147,23 @@ class InvalidSlug(ValidationFailed):
 
 class InvalidCursor(ValidationFailed):
     """A pagination cursor is malformed or belongs to another ordering."""
+
+
+class RefreshTokenInvalid(AuthenticationFailed):
+    """A refresh token is unknown or malformed, or its session has ended."""
+
+
+class RefreshTokenReused(AuthenticationFailed):
+    """A retired refresh token was presented after its grace period; its session is revoked."""
+
+
+class SessionEnded(AuthenticationFailed):
+    """The session of an access token was signed out, revoked or has expired."""
+
+
+class SessionNotFound(NotFound):
+    """No active session with that id belongs to the caller."""
+
+
+class OriginNotAllowed(DomainError):
+    """A cookie-authenticated request came without an Origin header or from an unlisted one."""

@@ -38,6 +38,7 @@ class Permission(enum.StrEnum):
     READ_STATISTICS = "statistics:read"
     INVITE_MEMBERS = "invitations:create"
     MANAGE_INVITATIONS = "invitations:manage"
+    READ_AUDIT_LOG = "audit_log:read"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +57,7 @@ _ADMIN_PERMISSIONS = _MEMBER_PERMISSIONS | {
     Permission.REMOVE_MEMBERS,
     Permission.INVITE_MEMBERS,
     Permission.MANAGE_INVITATIONS,
+    Permission.READ_AUDIT_LOG,
 }
 _OWNER_PERMISSIONS = _ADMIN_PERMISSIONS | {
     Permission.DELETE_ORGANISATION,

@@ -14,8 +14,10 @@ from elenchos.bootstrap import Container, build
 from elenchos.config import Settings
 from elenchos.http.middleware import BodySizeLimitMiddleware
 from elenchos.http.observability import RequestContextMiddleware
+from elenchos.http.openapi import install_openapi
 from elenchos.http.problems import install_problem_handlers
 from elenchos.http.routers import (
+    audit,
     auth,
     email_flows,
     invitations,
@@ -24,6 +26,7 @@ from elenchos.http.routers import (
     operations,
     organisations,
     pages,
+    sessions,
     wellknown,
 )
 from elenchos.observability.logging import configure_logging
@@ -82,6 +85,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         app.state.container = container
     install_problem_handlers(app)
     app.include_router(auth.router)
+    app.include_router(sessions.auth_router)
+    app.include_router(sessions.me_router)
     app.include_router(me.router)
     app.include_router(my_organisations.router)
     app.include_router(my_organisations.tokens_router)
@@ -89,10 +94,12 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.include_router(organisations.roles_router)
     app.include_router(invitations.router)
     app.include_router(invitations.public_router)
+    app.include_router(audit.router)
     app.include_router(email_flows.router)
     app.include_router(pages.router)
     app.include_router(wellknown.router)
     app.include_router(operations.router)
+    install_openapi(app)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -6,11 +6,11 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from elenchos.http.problems import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_BASE
+from elenchos.http.problems import HTTP_PROBLEMS, PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_BASE
 
 
 class BodySizeLimitMiddleware:
-    """Answer 413 when a body is larger than max_bytes, by header or by counting."""
+    """Reject with 413 a body larger than max_bytes, by its Content-Length or by counting."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -59,7 +59,7 @@ class BodySizeLimitMiddleware:
         body = json.dumps(
             {
                 "type": PROBLEM_TYPE_BASE + "payload_too_large",
-                "title": "The request body is too large",
+                "title": HTTP_PROBLEMS["payload_too_large"].title,
                 "status": 413,
                 "detail": f"Request bodies are limited to {self.max_bytes} bytes.",
                 "code": "payload_too_large",

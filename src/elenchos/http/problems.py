@@ -93,6 +93,17 @@ DOMAIN_PROBLEMS: dict[type[errors.DomainError], ProblemSpec] = {
     ),
     errors.InvalidSlug: ProblemSpec(422, "invalid_slug", "The slug is invalid"),
     errors.InvalidCursor: ProblemSpec(422, "invalid_cursor", "The cursor is invalid"),
+    errors.RefreshTokenInvalid: ProblemSpec(
+        401, "refresh_token_invalid", "The refresh token is not valid"
+    ),
+    errors.RefreshTokenReused: ProblemSpec(
+        401, "refresh_token_reused", "The refresh token was already used"
+    ),
+    errors.SessionEnded: ProblemSpec(401, "session_ended", "The session has ended"),
+    errors.SessionNotFound: ProblemSpec(404, "session_not_found", "The session was not found"),
+    errors.OriginNotAllowed: ProblemSpec(
+        403, "origin_not_allowed", "The request's origin is not allowed"
+    ),
 }
 
 _STATUS_CODES = {
@@ -107,6 +118,21 @@ _STATUS_CODES = {
     415: "unsupported_media_type",
     422: "validation_failed",
     429: "rate_limited",
+}
+
+# Problems that the HTTP layer returns by itself, from parsing, routing, the
+# body size limit, unhandled errors and the readiness check, not from a domain error.
+HTTP_PROBLEMS: dict[str, ProblemSpec] = {
+    spec.code: spec
+    for spec in (
+        ProblemSpec(400, "malformed_json", "The request body is not valid JSON"),
+        ProblemSpec(405, "method_not_allowed", "Method not allowed"),
+        ProblemSpec(413, "payload_too_large", "The request body is too large"),
+        ProblemSpec(415, "unsupported_media_type", "The request body must be JSON"),
+        ProblemSpec(422, "validation_failed", "The request is invalid"),
+        ProblemSpec(500, "internal_error", "Internal server error"),
+        ProblemSpec(503, "not_ready", "Not ready"),
+    )
 }
 
 
@@ -140,6 +166,14 @@ def problem_response(
         **extensions,
     }
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def http_problem(
+    code: str, detail: str, headers: dict[str, str] | None = None, **extensions: Any
+) -> JSONResponse:
+    """Build the response for a code of HTTP_PROBLEMS, with its status and title."""
+    spec = HTTP_PROBLEMS[code]
+    return problem_response(spec.status, spec.code, spec.title, detail, headers, **extensions)
 
 
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
@@ -177,23 +211,14 @@ async def _request_validation(request: Request, exc: Exception) -> JSONResponse:
         item["loc"] == ["body"] and item["type"] == "model_attributes_type" for item in items
     )
     if body_not_object and not _is_json(content_type):
-        return problem_response(
-            415,
+        return http_problem(
             "unsupported_media_type",
-            "The request body must be JSON",
             f"Send the body as application/json, not {content_type or 'without a content type'}.",
         )
     if any(item["type"] == "json_invalid" for item in items):
-        return problem_response(
-            400,
-            "malformed_json",
-            "The request body is not valid JSON",
-            "The body could not be parsed as UTF-8 JSON.",
-        )
-    return problem_response(
-        422,
+        return http_problem("malformed_json", "The body could not be parsed as UTF-8 JSON.")
+    return http_problem(
         "validation_failed",
-        "The request is invalid",
         "One or more fields are missing or invalid; see errors.",
         errors=items,
     )
@@ -202,12 +227,7 @@ async def _request_validation(request: Request, exc: Exception) -> JSONResponse:
 async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     if exc.status_code == 400 and exc.detail == FASTAPI_BODY_PARSE_ERROR:
-        return problem_response(
-            400,
-            "malformed_json",
-            "The request body is not valid JSON",
-            "The body could not be parsed as UTF-8 JSON.",
-        )
+        return http_problem("malformed_json", "The body could not be parsed as UTF-8 JSON.")
     code = _STATUS_CODES.get(exc.status_code, "http_error")
     title = code.replace("_", " ").capitalize()
     detail = exc.detail if isinstance(exc.detail, str) else title
@@ -216,9 +236,7 @@ async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
 
 async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled error on %s %s", request.method, request.url.path)
-    return problem_response(
-        500, "internal_error", "Internal server error", "An unexpected error occurred."
-    )
+    return http_problem("internal_error", "An unexpected error occurred.")
 
 
 def install_problem_handlers(app: FastAPI) -> None:

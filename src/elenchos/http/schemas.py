@@ -90,6 +90,18 @@ class TokenResponse(BaseModel):
     access_token: str
     token_type: str = Field("bearer", examples=["bearer"])
     expires_in: int = Field(examples=[900], description="Seconds until the access token expires.")
+    refresh_token: str | None = Field(
+        None,
+        description=(
+            "Exchange it at /v1/auth/refresh for new tokens; each one works once. "
+            "Left out in cookie mode, where it travels in an HttpOnly cookie instead."
+        ),
+    )
+    refresh_expires_in: int | None = Field(
+        None,
+        examples=[2592000],
+        description="Seconds until the session ends unless it is refreshed first.",
+    )
 
 
 class UserResponse(BaseModel):

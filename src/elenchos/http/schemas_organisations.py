@@ -125,7 +125,10 @@ class MembershipResponse(BaseModel):
 
 
 class TransferOwnershipRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"user_id": "0b6f5bb4-4d5c-4f7e-9d8a-2f3c1e9a7b10"}]},
+    )
 
     user_id: uuid.UUID = Field(description="The member who becomes an owner; you become an admin.")
 
@@ -176,7 +179,10 @@ class InvitationPageResponse(BaseModel):
 
 
 class InvitationTokenRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"token": "q3J8b0m1R2Vhc3RfdG9rZW5fZXhhbXBsZV92YWx1ZQA"}]},
+    )
 
     token: str = Field(min_length=1, max_length=TOKEN_MAX_LENGTH)
 
@@ -311,6 +317,11 @@ class MyStatisticsResponse(BaseModel):
 
 
 class SwitchOrganisationRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"organisation_id": "5a1c2e3f-7b8d-4c9e-a0f1-23456789abcd"}]
+        },
+    )
 
     organisation_id: uuid.UUID

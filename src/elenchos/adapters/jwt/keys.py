@@ -76,7 +76,7 @@ def load_pem(path: Path, generated: bool = False) -> SigningKey:
     except (ValueError, TypeError) as exc:
         raise KeyFileError(f"{path} is not an unencrypted PEM private key") from exc
     if not isinstance(private_key, ed25519.Ed25519PrivateKey | rsa.RSAPrivateKey):
-        raise KeyFileError(f"{path} holds a key type Elenchos cannot sign with; use Ed25519 or RSA")
+        raise KeyFileError(f"{path} contains an unsupported key type; use an Ed25519 or RSA key")
     return SigningKey(
         kid=thumbprint(private_key.public_key()),
         algorithm=algorithm_for(private_key),
@@ -136,16 +136,28 @@ class KeyRing:
         return cls([load_pem(path)])
 
     @classmethod
-    def from_directory(cls, directory: Path, algorithm: str) -> KeyRing:
+    def from_directory(
+        cls, directory: Path, algorithm: str, generate_when_empty: bool = True
+    ) -> KeyRing:
         """Load the keys kept in a directory, generating the first one when it is empty.
 
         Files are ordered by name, and names start with a timestamp, so the
-        last file is the newest key and signs.
+        last file is the newest key and signs. With generate_when_empty off,
+        an empty directory raises KeyFileError.
         """
-        paths = sorted(directory.glob("*.pem"))
+        paths = key_files(directory)
         if not paths:
+            if not generate_when_empty:
+                raise KeyFileError(
+                    f"no *.pem signing key in {directory}; create one with 'elenchos keys rotate'"
+                )
             paths = [generate_key_file(directory, algorithm)]
         return cls([load_pem(path, generated=True) for path in paths])
+
+
+def key_files(directory: Path) -> list[Path]:
+    """Return the key files of a directory, oldest first."""
+    return sorted(directory.glob("*.pem"))
 
 
 def generate_key_file(directory: Path, algorithm: str, stamp: str | None = None) -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
+from elenchos.adapters.memory.audit import InMemoryAuditLogRepository
 from elenchos.adapters.memory.database import InMemoryDatabase, Transaction
 from elenchos.adapters.memory.organisations import (
     InMemoryInvitationRepository,
@@ -17,13 +18,20 @@ from elenchos.adapters.memory.repositories import (
     InMemoryUserRepository,
     register_indexes,
 )
+from elenchos.adapters.memory.sessions import InMemorySessionRepository, register_session_indexes
 from elenchos.adapters.memory.tokens import InMemoryUserTokenRepository, register_token_indexes
+from elenchos.application.audit_ports import AuditLogRepository
 from elenchos.application.organisation_ports import (
     InvitationRepository,
     MembershipRepository,
     OrganisationRepository,
 )
-from elenchos.application.ports import OutboxRepository, UserRepository, UserTokenRepository
+from elenchos.application.ports import (
+    OutboxRepository,
+    SessionRepository,
+    UserRepository,
+    UserTokenRepository,
+)
 
 
 class InMemoryUnitOfWork:
@@ -37,6 +45,8 @@ class InMemoryUnitOfWork:
     organisations: OrganisationRepository
     memberships: MembershipRepository
     invitations: InvitationRepository
+    sessions: SessionRepository
+    audit: AuditLogRepository
 
     def __init__(self, database: InMemoryDatabase) -> None:
         self._database = database
@@ -47,6 +57,8 @@ class InMemoryUnitOfWork:
         self.organisations = InMemoryOrganisationRepository(self._transaction)
         self.memberships = InMemoryMembershipRepository(self._transaction)
         self.invitations = InMemoryInvitationRepository(self._transaction)
+        self.sessions = InMemorySessionRepository(self._transaction)
+        self.audit = InMemoryAuditLogRepository(self._transaction)
         self.committed = False
 
     async def __aenter__(self) -> Self:
@@ -80,6 +92,7 @@ class InMemoryUnitOfWorkFactory:
         register_indexes(self.database)
         register_token_indexes(self.database)
         register_organisation_indexes(self.database)
+        register_session_indexes(self.database)
 
     def __call__(self) -> InMemoryUnitOfWork:
         return InMemoryUnitOfWork(self.database)

@@ -201,3 +201,35 @@ refresh_tokens = sa.Table(
     sa.Index("ix_refresh_tokens_token_hash", "token_hash", unique=True),
     sa.Index("ix_refresh_tokens_session_id", "session_id"),
 )
+
+# The audit log has no foreign keys: an event outlives the user or
+# organisation it names, so "organisation deleted" stays readable.
+security_events = sa.Table(
+    "security_events",
+    metadata,
+    sa.Column("id", sa.Uuid(), primary_key=True),
+    sa.Column("type", sa.String(64), nullable=False),
+    sa.Column("occurred_at", UTCDateTime(), nullable=False),
+    sa.Column("actor_user_id", sa.Uuid(), nullable=True),
+    sa.Column("subject_user_id", sa.Uuid(), nullable=True),
+    sa.Column("organisation_id", sa.Uuid(), nullable=True),
+    sa.Column("ip_address", sa.String(45), nullable=True),
+    sa.Column("user_agent", sa.String(512), nullable=True),
+    sa.Column("details", json_document(), nullable=False),
+    # A user's own events and an organisation's log, newest first.
+    sa.Index("ix_security_events_subject_user_id_occurred_at", "subject_user_id", "occurred_at"),
+    sa.Index("ix_security_events_organisation_id_occurred_at", "organisation_id", "occurred_at"),
+)
+
+# Rate limit windows shared by every replica. The key is the SHA-256 of the
+# limiter's name and the limited key (an address, an IP), so no email address
+# is stored in clear. Rows of closed windows are deleted now and then.
+rate_limit_counters = sa.Table(
+    "rate_limit_counters",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("window_start", UTCDateTime(), nullable=False),
+    sa.Column("count", sa.Integer(), nullable=False),
+    sa.Column("expires_at", UTCDateTime(), nullable=False),
+    sa.Index("ix_rate_limit_counters_expires_at", "expires_at"),
+)

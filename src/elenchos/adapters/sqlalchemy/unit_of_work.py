@@ -8,6 +8,7 @@ from typing import Self
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from elenchos.adapters.sqlalchemy.audit import SqlAuditLogRepository
 from elenchos.adapters.sqlalchemy.errors import translate_integrity_error
 from elenchos.adapters.sqlalchemy.organisation_repositories import (
     SqlInvitationRepository,
@@ -15,13 +16,20 @@ from elenchos.adapters.sqlalchemy.organisation_repositories import (
     SqlOrganisationRepository,
 )
 from elenchos.adapters.sqlalchemy.repositories import SqlOutboxRepository, SqlUserRepository
+from elenchos.adapters.sqlalchemy.sessions import SqlSessionRepository
 from elenchos.adapters.sqlalchemy.tokens import SqlUserTokenRepository
+from elenchos.application.audit_ports import AuditLogRepository
 from elenchos.application.organisation_ports import (
     InvitationRepository,
     MembershipRepository,
     OrganisationRepository,
 )
-from elenchos.application.ports import OutboxRepository, UserRepository, UserTokenRepository
+from elenchos.application.ports import (
+    OutboxRepository,
+    SessionRepository,
+    UserRepository,
+    UserTokenRepository,
+)
 
 
 class SqlUnitOfWork:
@@ -35,6 +43,8 @@ class SqlUnitOfWork:
     organisations: OrganisationRepository
     memberships: MembershipRepository
     invitations: InvitationRepository
+    sessions: SessionRepository
+    audit: AuditLogRepository
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._session_factory = session_factory
@@ -47,6 +57,8 @@ class SqlUnitOfWork:
         self.organisations = SqlOrganisationRepository(self.session)
         self.memberships = SqlMembershipRepository(self.session)
         self.invitations = SqlInvitationRepository(self.session)
+        self.sessions = SqlSessionRepository(self.session)
+        self.audit = SqlAuditLogRepository(self.session)
         return self
 
     async def __aexit__(

@@ -43,6 +43,14 @@ class InProcessRateLimiter:
         hits.append(now)
         return RateDecision(allowed=True)
 
+    async def undo_hit(self, key: str) -> None:
+        hits = self._hits.get(key)
+        if hits:
+            hits.pop()
+
+    async def reset(self, key: str) -> None:
+        self._hits.pop(key, None)
+
     def _drop_expired(self, hits: deque[datetime], now: datetime) -> None:
         while hits and hits[0] <= now - self._window:
             hits.popleft()

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, status
+from fastapi import APIRouter, Form, Response, status
 
+from elenchos.application.accounts import SignInResult
+from elenchos.application.sessions import SessionTokens
+from elenchos.config import Settings
 from elenchos.http.dependencies import ClientDep, ContainerDep
 from elenchos.http.schemas import SignInRequest, SignUpAccepted, SignUpRequest, TokenResponse
+from elenchos.http.session_cookie import token_response
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
 
@@ -39,10 +43,12 @@ SIGN_UP_JOINED = SignUpAccepted(
     ),
     operation_id="signUp",
 )
-async def sign_up(body: SignUpRequest, container: ContainerDep) -> SignUpAccepted:
+async def sign_up(
+    body: SignUpRequest, container: ContainerDep, client: ClientDep
+) -> SignUpAccepted:
     if body.invitation_token is not None:
         joined = await container.use_cases.organisations.sign_up_with_invitation(
-            body.email, body.password, body.invitation_token, body.profile
+            body.email, body.password, body.invitation_token, body.profile, client
         )
         return SIGN_UP_JOINED if joined else SIGN_UP_ACCEPTED
     await container.use_cases.sign_up(body.email, body.password, body.profile)
@@ -53,25 +59,29 @@ async def sign_up(body: SignUpRequest, container: ContainerDep) -> SignUpAccepte
 @router.post(
     "/sign-in",
     response_model=TokenResponse,
+    response_model_exclude_none=True,
     summary="Sign in with email and password",
-    description="Unknown email and wrong password give the same 401 invalid_credentials.",
+    description=(
+        "Starts a session and returns an access token bound to it with the session's "
+        "refresh token; in cookie mode the refresh token is set as an HttpOnly cookie "
+        "instead. Unknown email and wrong password give the same 401 invalid_credentials."
+    ),
     operation_id="signIn",
 )
 async def sign_in(
-    body: SignInRequest, container: ContainerDep, client: ClientDep
+    body: SignInRequest, container: ContainerDep, client: ClientDep, response: Response
 ) -> TokenResponse:
     result = await container.use_cases.sign_in(
         body.email, body.password, client, organisation_id=body.organisation_id
     )
     container.nudge_outbox()
-    return TokenResponse(
-        access_token=result.access_token.token, expires_in=result.access_token.expires_in
-    )
+    return _signed_in(result, container.settings, response)
 
 
 @router.post(
     "/token",
     response_model=TokenResponse,
+    response_model_exclude_none=True,
     summary="Sign in with the OAuth2 password form",
     description=(
         "The form variant of sign-in, for Swagger UI's Authorize button; username is the email."
@@ -83,9 +93,18 @@ async def token(
     password: Annotated[str, Form(max_length=4096)],
     container: ContainerDep,
     client: ClientDep,
+    response: Response,
 ) -> TokenResponse:
     result = await container.use_cases.sign_in(username, password, client)
     container.nudge_outbox()
-    return TokenResponse(
-        access_token=result.access_token.token, expires_in=result.access_token.expires_in
+    return _signed_in(result, container.settings, response)
+
+
+def _signed_in(result: SignInResult, settings: Settings, response: Response) -> TokenResponse:
+    tokens = SessionTokens(
+        session_id=result.session_id,
+        access_token=result.access_token,
+        refresh_token=result.refresh_token,
+        refresh_expires_in=result.refresh_expires_in,
     )
+    return token_response(tokens, settings, response)

@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, Response, status
 
-from elenchos.http.dependencies import ClaimsDep, ClientDep, ContainerDep
+from elenchos.http.dependencies import ClaimsDep, ClientDep, ContainerDep, session_id_of
 from elenchos.http.email_flow_schemas import (
     ChangePasswordRequest,
     MailRequest,
@@ -46,8 +46,10 @@ WRONG_PASSWORD: dict[int | str, dict[str, Any]] = {
     responses=LINK_TOKEN_ERRORS,
     operation_id="verifyEmail",
 )
-async def verify_email(body: VerifyEmailRequest, container: ContainerDep) -> Response:
-    await container.use_cases.verify_email(body.token)
+async def verify_email(
+    body: VerifyEmailRequest, container: ContainerDep, client: ClientDep
+) -> Response:
+    await container.use_cases.verify_email(body.token, client)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -100,9 +102,9 @@ async def request_password_reset(
     operation_id="confirmPasswordReset",
 )
 async def confirm_password_reset(
-    body: PasswordResetConfirmRequest, container: ContainerDep
+    body: PasswordResetConfirmRequest, container: ContainerDep, client: ClientDep
 ) -> Response:
-    await container.use_cases.confirm_password_reset(body.token, body.new_password)
+    await container.use_cases.confirm_password_reset(body.token, body.new_password, client)
     container.nudge_outbox()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -116,10 +118,14 @@ async def confirm_password_reset(
     operation_id="changeMyPassword",
 )
 async def change_password(
-    body: ChangePasswordRequest, claims: ClaimsDep, container: ContainerDep
+    body: ChangePasswordRequest, claims: ClaimsDep, container: ContainerDep, client: ClientDep
 ) -> Response:
     await container.use_cases.change_password(
-        claims.subject, body.current_password, body.new_password
+        claims.subject,
+        body.current_password,
+        body.new_password,
+        current_session_id=session_id_of(claims),
+        client=client,
     )
     container.nudge_outbox()
     return Response(status_code=status.HTTP_204_NO_CONTENT)

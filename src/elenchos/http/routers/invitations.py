@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Response, status
 from elenchos.application.invitation_acceptance import TOKEN_MAX_LENGTH
 from elenchos.application.read_models import MAX_PAGE_SIZE
 from elenchos.domain.invitations import InvitationState
-from elenchos.http.dependencies import ClaimsDep, ContainerDep
+from elenchos.http.dependencies import ClaimsDep, ClientDep, ContainerDep
 from elenchos.http.schemas_organisations import (
     InvitationPageResponse,
     InvitationPreviewResponse,
@@ -42,10 +42,14 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {
     responses=NOT_FOUND,
 )
 async def invite_member(
-    organisation_id: uuid.UUID, body: InviteRequest, claims: ClaimsDep, container: ContainerDep
+    organisation_id: uuid.UUID,
+    body: InviteRequest,
+    claims: ClaimsDep,
+    container: ContainerDep,
+    client: ClientDep,
 ) -> InvitationResponse:
     invitation = await container.use_cases.organisations.invite_member(
-        claims.subject, organisation_id, body.email, body.role
+        claims.subject, organisation_id, body.email, body.role, client
     )
     container.nudge_outbox()
     return InvitationResponse.of(invitation, container.clock.now())
@@ -88,9 +92,10 @@ async def resend_invitation(
     invitation_id: uuid.UUID,
     claims: ClaimsDep,
     container: ContainerDep,
+    client: ClientDep,
 ) -> InvitationResponse:
     invitation = await container.use_cases.organisations.resend_invitation(
-        claims.subject, organisation_id, invitation_id
+        claims.subject, organisation_id, invitation_id, client
     )
     container.nudge_outbox()
     return InvitationResponse.of(invitation, container.clock.now())
@@ -108,9 +113,10 @@ async def revoke_invitation(
     invitation_id: uuid.UUID,
     claims: ClaimsDep,
     container: ContainerDep,
+    client: ClientDep,
 ) -> Response:
     await container.use_cases.organisations.revoke_invitation(
-        claims.subject, organisation_id, invitation_id
+        claims.subject, organisation_id, invitation_id, client
     )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -147,7 +153,9 @@ async def preview_invitation(
     operation_id="acceptInvitation",
 )
 async def accept_invitation(
-    body: InvitationTokenRequest, claims: ClaimsDep, container: ContainerDep
+    body: InvitationTokenRequest, claims: ClaimsDep, container: ContainerDep, client: ClientDep
 ) -> OrganisationResponse:
-    joined = await container.use_cases.organisations.accept_invitation(claims.subject, body.token)
+    joined = await container.use_cases.organisations.accept_invitation(
+        claims.subject, body.token, client
+    )
     return OrganisationResponse.of(joined)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from elenchos.http.dependencies import ClaimsDep, ContainerDep
+from elenchos.http.dependencies import ClaimsDep, ContainerDep, session_id_of
 from elenchos.http.schemas import TokenResponse
 from elenchos.http.schemas_organisations import (
     MyStatisticsResponse,
@@ -69,6 +69,6 @@ async def switch_organisation(
     body: SwitchOrganisationRequest, claims: ClaimsDep, container: ContainerDep
 ) -> TokenResponse:
     issued = await container.use_cases.organisations.switch_organisation(
-        claims.subject, body.organisation_id
+        claims.subject, body.organisation_id, session_id_of(claims)
     )
     return TokenResponse(access_token=issued.token, expires_in=issued.expires_in)

@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from elenchos.adapters.sqlalchemy import migrations
 from elenchos.http.dependencies import ContainerDep
-from elenchos.http.problems import problem_response
+from elenchos.http.problems import http_problem, problem_response
 
 logger = logging.getLogger(__name__)
 
@@ -42,14 +42,10 @@ async def readyz(container: ContainerDep) -> JSONResponse:
         current = await migrations.current_revision(container.engine)
     except (SQLAlchemyError, OSError) as exc:
         logger.warning("readiness check failed: database unreachable: %s", type(exc).__name__)
-        return problem_response(
-            503, "not_ready", "Not ready", "The database is unreachable."
-        )
+        return http_problem("not_ready", "The database is unreachable.")
     if current != expected:
-        return problem_response(
-            503,
+        return http_problem(
             "not_ready",
-            "Not ready",
             f"The database schema is at {current or 'no revision'}, the code needs {expected}; "
             "run 'elenchos migrate'.",
         )

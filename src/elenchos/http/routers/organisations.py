@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from elenchos.application.read_models import MAX_PAGE_SIZE, MemberOrder
 from elenchos.domain.roles import ROLE_DEFINITIONS, Role
-from elenchos.http.dependencies import ClaimsDep, ContainerDep
+from elenchos.http.dependencies import ClaimsDep, ClientDep, ContainerDep
 from elenchos.http.schemas_organisations import (
     ChangeRoleRequest,
     CreateOrganisationRequest,
@@ -56,10 +56,10 @@ async def list_roles() -> RoleList:
     operation_id="createOrganisation",
 )
 async def create_organisation(
-    body: CreateOrganisationRequest, claims: ClaimsDep, container: ContainerDep
+    body: CreateOrganisationRequest, claims: ClaimsDep, container: ContainerDep, client: ClientDep
 ) -> OrganisationResponse:
     created = await container.use_cases.organisations.create_organisation(
-        claims.subject, body.name, slug=body.slug, settings=body.settings
+        claims.subject, body.name, slug=body.slug, settings=body.settings, client=client
     )
     return OrganisationResponse.of(created)
 
@@ -107,9 +107,11 @@ async def update_organisation(
     responses=NOT_A_MEMBER,
 )
 async def delete_organisation(
-    organisation_id: uuid.UUID, claims: ClaimsDep, container: ContainerDep
+    organisation_id: uuid.UUID, claims: ClaimsDep, container: ContainerDep, client: ClientDep
 ) -> Response:
-    await container.use_cases.organisations.delete_organisation(claims.subject, organisation_id)
+    await container.use_cases.organisations.delete_organisation(
+        claims.subject, organisation_id, client
+    )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -163,9 +165,10 @@ async def change_member_role(
     body: ChangeRoleRequest,
     claims: ClaimsDep,
     container: ContainerDep,
+    client: ClientDep,
 ) -> MembershipResponse:
     membership = await container.use_cases.organisations.change_member_role(
-        claims.subject, organisation_id, user_id, body.role
+        claims.subject, organisation_id, user_id, body.role, client
     )
     return MembershipResponse(
         organisation_id=membership.organisation_id,
@@ -184,9 +187,15 @@ async def change_member_role(
     responses=NOT_A_MEMBER,
 )
 async def remove_member(
-    organisation_id: uuid.UUID, user_id: uuid.UUID, claims: ClaimsDep, container: ContainerDep
+    organisation_id: uuid.UUID,
+    user_id: uuid.UUID,
+    claims: ClaimsDep,
+    container: ContainerDep,
+    client: ClientDep,
 ) -> Response:
-    await container.use_cases.organisations.remove_member(claims.subject, organisation_id, user_id)
+    await container.use_cases.organisations.remove_member(
+        claims.subject, organisation_id, user_id, client
+    )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -199,9 +208,11 @@ async def remove_member(
     responses=NOT_A_MEMBER,
 )
 async def leave_organisation(
-    organisation_id: uuid.UUID, claims: ClaimsDep, container: ContainerDep
+    organisation_id: uuid.UUID, claims: ClaimsDep, container: ContainerDep, client: ClientDep
 ) -> Response:
-    await container.use_cases.organisations.leave_organisation(claims.subject, organisation_id)
+    await container.use_cases.organisations.leave_organisation(
+        claims.subject, organisation_id, client
+    )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -217,9 +228,10 @@ async def transfer_ownership(
     body: TransferOwnershipRequest,
     claims: ClaimsDep,
     container: ContainerDep,
+    client: ClientDep,
 ) -> Response:
     await container.use_cases.organisations.transfer_ownership(
-        claims.subject, organisation_id, body.user_id
+        claims.subject, organisation_id, body.user_id, client
     )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 

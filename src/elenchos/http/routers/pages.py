@@ -154,9 +154,11 @@ async def verify_email_page(container: ContainerDep, token: TokenQuery = "") -> 
 
 
 @router.post("/verify-email")
-async def verify_email_form(container: ContainerDep, token: TokenForm) -> HTMLResponse:
+async def verify_email_form(
+    container: ContainerDep, client: ClientDep, token: TokenForm
+) -> HTMLResponse:
     try:
-        await container.use_cases.verify_email(token)
+        await container.use_cases.verify_email(token, client)
     except LinkTokenInvalid as error:
         return _link_error(container, error, new_link_page=f"{router.prefix}/verify-email")
     return _message(container, "Email address verified", "You can now sign in.")
@@ -179,6 +181,7 @@ async def reset_password_page(container: ContainerDep, token: TokenQuery = "") -
 @router.post("/reset-password")
 async def reset_password_form(
     container: ContainerDep,
+    client: ClientDep,
     token: TokenForm,
     new_password: PasswordForm,
     new_password_repeat: PasswordForm,
@@ -192,7 +195,7 @@ async def reset_password_form(
             error="The two passwords differ. Enter the same password twice.",
         )
     try:
-        await container.use_cases.confirm_password_reset(token, new_password)
+        await container.use_cases.confirm_password_reset(token, new_password, client)
     except InvalidPassword as error:
         return _page(container, "reset_password.html", 422, token=token, error=str(error))
     except LinkTokenInvalid as error:

@@ -1,0 +1,1 @@
+"""Adapters for Redis, installed with the `redis` extra: pip install 'elenchos[redis]'."""
