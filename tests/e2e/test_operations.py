@@ -144,4 +144,19 @@ async def test_metrics_need_bearer_token(
     assert 'elenchos_http_requests_total{method="GET",route="/healthz",status="200"}' in text
     assert "elenchos_http_request_duration_seconds_bucket" in text
     assert "elenchos_outbox_pending_messages" in text
+    assert "elenchos_sign_ins_total" in text
     assert "scrape-secret" not in text
+
+
+async def test_sign_in_outcomes_counted(
+    tmp_path: Path, database_url: str, client_for: ClientFactory
+) -> None:
+    settings = make_settings(tmp_path, database_url, metrics_enabled=True)
+    client = await client_for(settings)
+
+    await client.post(
+        "/v1/auth/sign-in", json={"email": "nobody@example.com", "password": "wrong password"}
+    )
+    text = (await client.get("/metrics")).text
+
+    assert 'elenchos_sign_ins_total{outcome="invalid_credentials"} 1.0' in text

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Response, status
 
-from elenchos.application.accounts import SignInResult
+from elenchos.application.accounts import ClientInfo, SignInResult
 from elenchos.application.sessions import SessionTokens
+from elenchos.bootstrap import Container
 from elenchos.config import Settings
+from elenchos.domain.errors import DomainError
 from elenchos.http.dependencies import ClientDep, ContainerDep
+from elenchos.http.problems import spec_for
 from elenchos.http.schemas import SignInRequest, SignUpAccepted, SignUpRequest, TokenResponse
 from elenchos.http.session_cookie import token_response
 
@@ -71,8 +75,8 @@ async def sign_up(
 async def sign_in(
     body: SignInRequest, container: ContainerDep, client: ClientDep, response: Response
 ) -> TokenResponse:
-    result = await container.use_cases.sign_in(
-        body.email, body.password, client, organisation_id=body.organisation_id
+    result = await _counted_sign_in(
+        container, body.email, body.password, client, body.organisation_id
     )
     container.nudge_outbox()
     return _signed_in(result, container.settings, response)
@@ -95,9 +99,28 @@ async def token(
     client: ClientDep,
     response: Response,
 ) -> TokenResponse:
-    result = await container.use_cases.sign_in(username, password, client)
+    result = await _counted_sign_in(container, username, password, client)
     container.nudge_outbox()
     return _signed_in(result, container.settings, response)
+
+
+async def _counted_sign_in(
+    container: Container,
+    email: str,
+    password: str,
+    client: ClientInfo,
+    organisation_id: uuid.UUID | None = None,
+) -> SignInResult:
+    """Sign in and count the outcome: "success" or the problem code of the failure."""
+    try:
+        result = await container.use_cases.sign_in(
+            email, password, client, organisation_id=organisation_id
+        )
+    except DomainError as exc:
+        container.metrics.sign_ins.labels(spec_for(exc).code).inc()
+        raise
+    container.metrics.sign_ins.labels("success").inc()
+    return result
 
 
 def _signed_in(result: SignInResult, settings: Settings, response: Response) -> TokenResponse:
