@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from sqlalchemy import event
@@ -21,12 +22,19 @@ def create_engine(database_url: str, **options: Any) -> AsyncEngine:
     # link tokens; hidden, they stay out of error messages and logs.
     options.setdefault("hide_parameters", True)
     if url.get_backend_name() == "sqlite":
+        # aiosqlite logs every statement with its parameters at DEBUG, which
+        # would put password hashes and link tokens in the log.
+        logging.getLogger("aiosqlite").setLevel(max(logging.INFO, _level("aiosqlite")))
         engine = create_async_engine(url, **options)
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
         event.listen(engine.sync_engine, "begin", _begin_immediate)
         return engine
     options.setdefault("pool_pre_ping", True)
     return create_async_engine(url, **options)
+
+
+def _level(name: str) -> int:
+    return logging.getLogger(name).level
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
