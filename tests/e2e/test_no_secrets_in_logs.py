@@ -62,12 +62,13 @@ async def run_every_flow(client: httpx.AsyncClient, container: Container, seen: 
     await post("/v1/auth/refresh", {"refresh_token": "forged-refresh-token-value-0123456789"})
     seen.secrets.add("forged-refresh-token-value-0123456789")
     seen.keep(await client.get("/v1/me", headers={"Authorization": f"Bearer {access}"}))
-    seen.keep(await client.get("/v1/me", headers={"Authorization": "Bearer " + access[:-4] + "AAAA"}))
+    tampered = "Bearer " + access[:-4] + "AAAA"
+    seen.keep(await client.get("/v1/me", headers={"Authorization": tampered}))
 
-    await post(
-        "/v1/me/password", {"current_password": "a wrong password", "new_password": NEW_PASSWORD}, access
-    )
-    await post("/v1/me/password", {"current_password": PASSWORD, "new_password": NEW_PASSWORD}, access)
+    wrong_change = {"current_password": "a wrong password", "new_password": NEW_PASSWORD}
+    await post("/v1/me/password", wrong_change, access)
+    change = {"current_password": PASSWORD, "new_password": NEW_PASSWORD}
+    await post("/v1/me/password", change, access)
 
     organisation = await create_organisation(client, access, "Secret Keepers")
     await invite(client, access, organisation["id"], "grace@example.com")
