@@ -212,3 +212,34 @@ def test_jwks_lists_public_parts_only(key: SigningKey) -> None:
     assert jwks["keys"][0]["kid"] == key.kid
     assert jwks["keys"][0]["alg"] == "EdDSA"
     assert "d" not in jwks["keys"][0]
+
+
+def test_cached_token_still_expires(issuer: JwtTokenIssuer, clock: FixedClock) -> None:
+    token = issuer.issue_access_token(uuid.uuid4()).token
+    issuer.verify_access_token(token)
+
+    clock.advance(timedelta(minutes=16))
+
+    with pytest.raises(InvalidToken, match="expired"):
+        issuer.verify_access_token(token)
+
+
+def test_cache_is_bounded(key: SigningKey, clock: FixedClock) -> None:
+    small = JwtTokenIssuer(
+        KeyRing([key]), ISSUER, AUDIENCE, timedelta(minutes=5), clock, verified_cache_size=2
+    )
+    tokens = [small.issue_access_token(uuid.uuid4()).token for _ in range(3)]
+
+    for token in tokens:
+        small.verify_access_token(token)
+
+    assert list(small._verified) == tokens[1:]
+
+
+def test_tampered_copy_of_cached_token_rejected(issuer: JwtTokenIssuer) -> None:
+    token = issuer.issue_access_token(uuid.uuid4()).token
+    issuer.verify_access_token(token)
+    header, payload, signature = token.split(".")
+
+    with pytest.raises(InvalidToken):
+        issuer.verify_access_token(f"{header}.{payload}.{signature[:-2]}AA")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections import OrderedDict
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -30,8 +31,15 @@ class JwtTokenIssuer:
         access_token_ttl: timedelta,
         clock: Clock,
         leeway: timedelta = timedelta(seconds=5),
+        verified_cache_size: int = 10_000,
     ) -> None:
         self._keys = keys
+        # Tokens whose signature and claims already verified, so a client
+        # that sends one token on every request pays for Ed25519 once. Keys
+        # change only on restart, which empties the cache; expiry is still
+        # checked on every hit.
+        self._verified: OrderedDict[str, AccessClaims] = OrderedDict()
+        self._verified_cache_size = verified_cache_size
         self._issuer = issuer
         self._audience = audience
         self._ttl = access_token_ttl
@@ -61,6 +69,21 @@ class JwtTokenIssuer:
         )
 
     def verify_access_token(self, token: str) -> AccessClaims:
+        cached = self._verified.get(token)
+        if cached is not None:
+            if self._clock.now() > cached.expires_at + self._leeway:
+                del self._verified[token]
+                raise InvalidToken("The access token has expired.")
+            self._verified.move_to_end(token)
+            return cached
+        claims = self._verify_uncached(token)
+        if self._verified_cache_size > 0:
+            self._verified[token] = claims
+            if len(self._verified) > self._verified_cache_size:
+                self._verified.popitem(last=False)
+        return claims
+
+    def _verify_uncached(self, token: str) -> AccessClaims:
         if len(token) > MAX_TOKEN_LENGTH:
             raise InvalidToken("The access token is too long.")
         try:

@@ -25,11 +25,15 @@ def create_engine(database_url: str, **options: Any) -> AsyncEngine:
         # aiosqlite logs every statement with its parameters at DEBUG, which
         # would put password hashes and link tokens in the log.
         logging.getLogger("aiosqlite").setLevel(max(logging.INFO, _level("aiosqlite")))
+        # One file has one writer at a time, so the pool size setting is for PostgreSQL.
+        options.pop("pool_size", None)
         engine = create_async_engine(url, **options)
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
         event.listen(engine.sync_engine, "begin", _begin_immediate)
         return engine
     options.setdefault("pool_pre_ping", True)
+    if "pool_size" in options:
+        options.setdefault("max_overflow", 2 * options["pool_size"])
     return create_async_engine(url, **options)
 
 
