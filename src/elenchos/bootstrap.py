@@ -194,7 +194,9 @@ async def build(
     settings.check_production_ready()
     engine = None
     if uow is None:
-        engine = create_engine(settings.resolved_database_url)
+        engine = create_engine(
+            settings.resolved_database_url, pool_size=settings.database_pool_size
+        )
         uow = SqlUnitOfWorkFactory(create_session_factory(engine))
     hasher = hasher or build_hasher(settings)
     clock = clock or SystemClock()

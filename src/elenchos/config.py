@@ -52,6 +52,15 @@ class Settings(BaseSettings):
             "default: an SQLite file in the data directory."
         ),
     )
+    database_pool_size: int = Field(
+        10,
+        ge=1,
+        le=1000,
+        description=(
+            "PostgreSQL connections kept open per process; up to twice as many "
+            "more are opened under load."
+        ),
+    )
     public_url: str = Field(
         "http://127.0.0.1:8000", description="Base URL at which clients reach this service."
     )

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import secrets
-from collections import OrderedDict
 import uuid
+from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
