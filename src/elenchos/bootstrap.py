@@ -44,6 +44,7 @@ from elenchos.application.session_management import (
     SignOut,
 )
 from elenchos.application.session_state import CheckSession, SessionStateCache
+from elenchos.application.user_cache import UserCache
 from elenchos.application.verification import ResendVerification, VerifyEmail
 from elenchos.bootstrap_limits import RateLimiterFactory, build_abuse_limits
 from elenchos.bootstrap_mail import build_dispatcher, build_mail_request_limits, build_mailer
@@ -219,6 +220,12 @@ async def build(
     verification_ttl = timedelta(seconds=settings.verification_token_ttl_seconds)
     reset_ttl = timedelta(seconds=settings.password_reset_token_ttl_seconds)
     sessions = build_session_use_cases(settings, uow, clock, tokens)
+    # Same bound as the session state: a revoked session or a changed user
+    # shows on other replicas within session_cache_seconds.
+    user_cache = UserCache(
+        timedelta(seconds=settings.session_cache_seconds),
+        max_entries=settings.session_cache_size,
+    )
     use_cases = UseCases(
         sign_up=SignUp(
             uow,
@@ -237,8 +244,8 @@ async def build(
             session_lifetime=session_lifetime(settings),
             limits=abuse_limits.sign_in,
         ),
-        get_current_user=GetCurrentUser(uow),
-        update_profile=UpdateProfile(uow, clock),
+        get_current_user=GetCurrentUser(uow, clock, user_cache),
+        update_profile=UpdateProfile(uow, clock, user_cache),
         verify_email=VerifyEmail(uow, clock),
         resend_verification=ResendVerification(
             uow, clock, limits.verification, verification_ttl

@@ -121,8 +121,9 @@ class Settings(BaseSettings):
         ge=0,
         le=300,
         description=(
-            "Seconds a replica trusts a cached session state when checking access tokens; "
-            "other replicas see a revocation within this bound. 0 disables the cache."
+            "Seconds a replica trusts a cached session state, and the cached user that "
+            "GET /v1/me returns; other replicas see a revocation or a profile change "
+            "within this bound. 0 disables both caches."
         ),
     )
     session_cache_size: int = Field(

@@ -26,6 +26,7 @@ from elenchos.application.ports import (
 from elenchos.application.rate_limits import MailRequestLimits
 from elenchos.application.sessions import DEFAULT_SESSION_LIFETIME, open_session, session_tokens
 from elenchos.application.sign_in_limits import SignInLimits
+from elenchos.application.user_cache import UserCache
 from elenchos.domain.audit import SecurityEventType
 from elenchos.domain.errors import (
     AccountDisabled,
@@ -308,16 +309,31 @@ class SignIn:
 
 
 class GetCurrentUser:
-    """Load the user an access token names; raises UserNotFound once the account is gone."""
+    """Load the user an access token names; raises UserNotFound once the account is gone.
 
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
+    With a cache, a user read within the cache's TTL is returned without a
+    database round trip; the returned user must then be treated as read-only.
+    """
+
+    def __init__(
+        self, uow: UnitOfWorkFactory, clock: Clock | None = None, cache: UserCache | None = None
+    ) -> None:
         self._uow = uow
+        self._clock = clock
+        self._cache = cache
 
     async def __call__(self, user_id: uuid.UUID) -> User:
+        now = self._clock.now() if self._clock is not None else None
+        if self._cache is not None and now is not None:
+            cached = self._cache.get(user_id, now)
+            if cached is not None:
+                return cached
         async with self._uow() as uow:
             user = await uow.users.get(user_id)
         if user is None:
             raise UserNotFound("The account no longer exists.")
+        if self._cache is not None and now is not None:
+            self._cache.store(user, now)
         return user
 
 
@@ -328,9 +344,12 @@ class UpdateProfile:
     UserNotFound when the account is gone.
     """
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory, clock: Clock, cache: UserCache | None = None
+    ) -> None:
         self._uow = uow
         self._clock = clock
+        self._cache = cache
 
     async def __call__(
         self,
@@ -347,6 +366,8 @@ class UpdateProfile:
             _check_document_size("settings", user.settings)
             await uow.users.update(user)
             await uow.commit()
+        if self._cache is not None:
+            self._cache.forget(user_id)
         return user
 
 
