@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import uuid
 from datetime import UTC, datetime
 
@@ -234,3 +235,117 @@ async def test_unknown_route_and_method(client: httpx.AsyncClient) -> None:
 
     assert_problem(missing, 404, "not_found")
     assert_problem(wrong_method, 405, "method_not_allowed")
+
+
+UNSTORABLE_TEXT = [
+    pytest.param('"\\ud800"', id="lone surrogate"),
+    pytest.param('"x\\u0000y"', id="nul"),
+]
+
+
+@pytest.mark.parametrize("text", UNSTORABLE_TEXT)
+async def test_unstorable_text_in_sign_up_profile(client: httpx.AsyncClient, text: str) -> None:
+    body = (
+        '{"email": "sur@example.com", "password": "a perfectly fine passphrase", '
+        f'"profile": {{"display_name": {text}, "nested": {{{text}: [{text}]}}}}}}'
+    )
+
+    response = await client.post("/v1/auth/sign-up", content=body.encode(), headers=JSON)
+
+    assert_problem(response, 422, "validation_failed")
+
+
+@pytest.mark.parametrize("text", UNSTORABLE_TEXT)
+async def test_unstorable_text_in_settings_and_org_settings(
+    client: httpx.AsyncClient, container: Container, text: str
+) -> None:
+    token = await signed_up_token(client, container, "ada@example.com")
+    organisation = await client.post(
+        "/v1/organisations", json={"name": "Acme"}, headers=bearer(token)
+    )
+    headers = {**JSON, **bearer(token)}
+
+    me = await client.patch(
+        "/v1/me", content=f'{{"settings": {{"k": {text}}}}}'.encode(), headers=headers
+    )
+    created = await client.post(
+        "/v1/organisations",
+        content=f'{{"name": "Other", "settings": {{"k": {text}}}}}'.encode(),
+        headers=headers,
+    )
+    updated = await client.patch(
+        f"/v1/organisations/{organisation.json()['id']}",
+        content=f'{{"settings": {{{text}: 1}}}}'.encode(),
+        headers=headers,
+    )
+
+    assert_problem(me, 422, "validation_failed")
+    assert_problem(created, 422, "validation_failed")
+    assert_problem(updated, 422, "validation_failed")
+
+
+async def test_nul_in_member_search(client: httpx.AsyncClient, container: Container) -> None:
+    token = await signed_up_token(client, container, "ada@example.com")
+    organisation = await client.post(
+        "/v1/organisations", json={"name": "Acme"}, headers=bearer(token)
+    )
+
+    response = await client.get(
+        f"/v1/organisations/{organisation.json()['id']}/members",
+        params={"q": "a\x00b"},
+        headers=bearer(token),
+    )
+
+    assert_problem(response, 422, "validation_failed")
+
+
+@pytest.mark.parametrize(
+    "name", ["Mal\r\nBcc: evil@example.com", "Ev\u202eil", "zero\u200bwidth", "bell\x07"]
+)
+async def test_display_name_rejects_control_characters(
+    client: httpx.AsyncClient, container: Container, name: str
+) -> None:
+    token = await signed_up_token(client, container, "ada@example.com")
+
+    response = await client.patch(
+        "/v1/me", json={"profile": {"display_name": name}}, headers=bearer(token)
+    )
+
+    assert_problem(response, 422, "validation_failed")
+
+
+async def test_overlong_local_part_rejected(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/v1/auth/sign-up",
+        json={"email": "a" * 65 + "@example.com", "password": "a perfectly fine passphrase"},
+    )
+
+    assert response.status_code == 422
+    assert response.json()["code"] in ("invalid_email", "validation_failed")
+
+
+async def test_huge_header_block_rejected(client: httpx.AsyncClient) -> None:
+    response = await client.get("/healthz", headers={"X-Big": "a" * 40_000})
+
+    assert_problem(response, 431, "headers_too_large")
+
+
+async def test_unhandled_error_is_one_problem_and_one_log_line(
+    client: httpx.AsyncClient, container: Container, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = await signed_up_token(client, container, "ada@example.com")
+
+    async def broken(user_id: uuid.UUID) -> None:
+        raise RuntimeError("boom")
+
+    container.use_cases.get_current_user = broken  # type: ignore[assignment]
+    caplog.clear()
+
+    response = await client.get("/v1/me", headers={**bearer(token), "X-Request-ID": "req-500"})
+
+    assert_problem(response, 500, "internal_error")
+    assert response.headers["x-request-id"] == "req-500"
+    errors = [record for record in caplog.records if record.levelno >= logging.ERROR]
+    assert len(errors) == 1
+    assert "GET /v1/me" in errors[0].getMessage()
+    assert "boom" not in response.text

@@ -16,6 +16,8 @@ PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 1024
 # RFC 5321 limits a forward path to 256 octets including the angle brackets.
 EMAIL_MAX_LENGTH = 254
+# RFC 5321, section 4.5.3.1.1: a local part has at most 64 octets.
+EMAIL_LOCAL_PART_MAX_LENGTH = 64
 
 
 class UserStatus(enum.StrEnum):
@@ -39,6 +41,10 @@ def normalize_email(email: str) -> str:
         raise InvalidEmail(f"The email address is longer than {EMAIL_MAX_LENGTH} characters.")
     if any(character.isspace() or not character.isprintable() for character in normalized):
         raise InvalidEmail("The email address contains whitespace or control characters.")
+    if len(local) > EMAIL_LOCAL_PART_MAX_LENGTH:
+        raise InvalidEmail(
+            f"The part before '@' is longer than {EMAIL_LOCAL_PART_MAX_LENGTH} characters."
+        )
     return normalized
 
 

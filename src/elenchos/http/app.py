@@ -12,7 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from elenchos import __version__
 from elenchos.bootstrap import Container, build
 from elenchos.config import Settings
-from elenchos.http.middleware import BodySizeLimitMiddleware
+from elenchos.http.middleware import RequestLimitsMiddleware
 from elenchos.http.observability import RequestContextMiddleware
 from elenchos.http.openapi import install_openapi
 from elenchos.http.problems import install_problem_handlers
@@ -108,7 +108,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             allow_headers=["Authorization", "Content-Type"],
             allow_credentials=True,
         )
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
+    app.add_middleware(RequestLimitsMiddleware, max_bytes=settings.max_request_bytes)
     # Added last so it is outermost: every response, a 413 included, gets a request id.
     app.add_middleware(RequestContextMiddleware)
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import time
@@ -9,10 +10,12 @@ import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from elenchos.http.problems import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_BASE
 from elenchos.observability.logging import request_id_var
 from elenchos.observability.metrics import Metrics
 
 access_logger = logging.getLogger("elenchos.access")
+error_logger = logging.getLogger(__name__)
 
 REQUEST_ID_HEADER = b"x-request-id"
 # A client's id is kept only when it is short and plain, so it cannot inject
@@ -32,11 +35,13 @@ class RequestContextMiddleware:
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         status = 500
+        status_sent = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, status_sent
             if message["type"] == "http.response.start":
                 status = message["status"]
+                status_sent = True
                 headers = list(message.get("headers", []))
                 headers.append((REQUEST_ID_HEADER, request_id.encode()))
                 message = {**message, "headers": headers}
@@ -44,6 +49,16 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            # Caught here, inside the request's context, so the log line has
+            # the request id; outer handlers would log it without one, twice.
+            error_logger.exception(
+                "unhandled error on %s %s", scope["method"], _route_template(scope)
+            )
+            if status_sent:
+                raise
+            status = 500
+            await _send_internal_error(send_with_id)
         finally:
             duration = time.perf_counter() - started
             self._record(scope, status, duration)
@@ -65,6 +80,29 @@ class RequestContextMiddleware:
         if metrics is not None:
             metrics.http_requests.labels(route, method, str(status)).inc()
             metrics.http_duration.labels(route, method).observe(duration)
+
+
+async def _send_internal_error(send: Send) -> None:
+    body = json.dumps(
+        {
+            "type": PROBLEM_TYPE_BASE + "internal_error",
+            "title": "Internal server error",
+            "status": 500,
+            "detail": "An unexpected error occurred.",
+            "code": "internal_error",
+        }
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 500,
+            "headers": [
+                (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
 
 
 def _metrics_of(scope: Scope) -> Metrics | None:

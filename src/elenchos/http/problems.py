@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from elenchos.domain import errors
@@ -129,6 +130,7 @@ HTTP_PROBLEMS: dict[str, ProblemSpec] = {
         ProblemSpec(405, "method_not_allowed", "Method not allowed"),
         ProblemSpec(413, "payload_too_large", "The request body is too large"),
         ProblemSpec(415, "unsupported_media_type", "The request body must be JSON"),
+        ProblemSpec(431, "headers_too_large", "The request headers are too large"),
         ProblemSpec(422, "validation_failed", "The request is invalid"),
         ProblemSpec(500, "internal_error", "Internal server error"),
         ProblemSpec(503, "not_ready", "Not ready"),
@@ -234,6 +236,27 @@ async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(exc.status_code, code, title, detail, dict(exc.headers or {}))
 
 
+async def _unstorable_text(request: Request, exc: Exception) -> JSONResponse:
+    # A value that slipped past the schemas, such as NUL in a query string,
+    # which PostgreSQL cannot store or compare: the input is at fault.
+    logger.warning(
+        "database rejected a value on %s %s: %s",
+        request.method,
+        _route_path(request),
+        type(getattr(exc, "orig", exc)).__name__,
+    )
+    return http_problem(
+        "validation_failed",
+        "A value contains characters the database cannot store, such as NUL.",
+    )
+
+
+def _route_path(request: Request) -> str:
+    route = request.scope.get("route")
+    path = getattr(route, "path", None)
+    return path if isinstance(path, str) else "unmatched"
+
+
 async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled error on %s %s", request.method, request.url.path)
     return http_problem("internal_error", "An unexpected error occurred.")
@@ -243,4 +266,5 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(errors.DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _request_validation)
     app.add_exception_handler(StarletteHTTPException, _http_exception)
+    app.add_exception_handler(DataError, _unstorable_text)
     app.add_exception_handler(Exception, _unhandled)

@@ -12,19 +12,57 @@ from elenchos.domain.users import PASSWORD_MAX_LENGTH, User
 
 DISPLAY_NAME_MAX_LENGTH = 200
 DOCUMENT_KEY_MAX_LENGTH = 64
+DOCUMENT_MAX_DEPTH = 32
 
 
-def _check_document(value: dict[str, Any] | None) -> dict[str, Any] | None:
+def check_storable(value: Any, depth: int = 0) -> None:
+    """Raise ValueError for text that no database here can store.
+
+    JSON allows an unpaired surrogate escape ("\\ud800") and NUL ("\\u0000"),
+    but neither can be encoded as UTF-8 text in PostgreSQL, so they are
+    rejected here as invalid input rather than failing at the INSERT.
+    """
+    if depth > DOCUMENT_MAX_DEPTH:
+        raise ValueError(f"documents may nest at most {DOCUMENT_MAX_DEPTH} levels")
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("text must not contain NUL characters")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ValueError("text must not contain unpaired surrogates") from exc
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            check_storable(key, depth + 1)
+            check_storable(item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            check_storable(item, depth + 1)
+
+
+def check_settings_document(value: dict[str, Any] | None) -> dict[str, Any] | None:
     if value is None:
         return None
     for key in value:
         if not key or len(key) > DOCUMENT_KEY_MAX_LENGTH:
             raise ValueError(f"keys must be 1 to {DOCUMENT_KEY_MAX_LENGTH} characters")
+    check_storable(value)
+    return value
+
+
+def _check_document(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    value = check_settings_document(value)
+    if value is None:
+        return None
     name = value.get("display_name")
     if name is not None and (not isinstance(name, str) or len(name) > DISPLAY_NAME_MAX_LENGTH):
         raise ValueError(
             f"display_name must be a string of at most {DISPLAY_NAME_MAX_LENGTH} characters"
         )
+    # Display names appear in mail subjects and on pages; line breaks and
+    # bidirectional overrides there would help a phishing text.
+    if name is not None and not name.isprintable():
+        raise ValueError("display_name must not contain control or formatting characters")
     return value
 
 

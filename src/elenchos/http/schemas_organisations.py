@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from elenchos.application.invitation_acceptance import (
     TOKEN_MAX_LENGTH,
@@ -19,6 +19,7 @@ from elenchos.application.statistics import MyStatistics, OrganisationStatistics
 from elenchos.domain.invitations import Invitation, InvitationState
 from elenchos.domain.organisations import NAME_MAX_LENGTH, SLUG_MAX_LENGTH, Organisation
 from elenchos.domain.roles import Role, RoleDefinition
+from elenchos.http.schemas import check_settings_document
 
 
 class CreateOrganisationRequest(BaseModel):
@@ -35,6 +36,8 @@ class CreateOrganisationRequest(BaseModel):
     )
     settings: dict[str, Any] | None = None
 
+    _settings = field_validator("settings")(check_settings_document)
+
 
 class UpdateOrganisationRequest(BaseModel):
     model_config = ConfigDict(
@@ -49,6 +52,8 @@ class UpdateOrganisationRequest(BaseModel):
     settings: dict[str, Any] | None = Field(
         None, description="Keys to set; a null value removes the key."
     )
+
+    _settings = field_validator("settings")(check_settings_document)
 
 
 class OrganisationResponse(BaseModel):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 import uuid
 from datetime import UTC, datetime
@@ -46,5 +47,8 @@ class ConsoleMailer:
             logger.info("mail link: %s", link)
 
     def _write(self, path: Path, data: bytes) -> None:
-        self._directory.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        # The messages carry live link tokens, so only the owner may read them.
+        self._directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(data)
