@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from elenchos.adapters.argon2 import Argon2PasswordHasher
+from elenchos.adapters.argon2.hasher import usable_cores
 from elenchos.adapters.jwt import JwtTokenIssuer, KeyRing
 from elenchos.adapters.sqlalchemy.engine import create_engine, create_session_factory
 from elenchos.adapters.sqlalchemy.unit_of_work import SqlUnitOfWorkFactory
@@ -178,7 +179,9 @@ def build_hasher(settings: Settings) -> Argon2PasswordHasher:
         time_cost=settings.argon2_time_cost,
         memory_cost=settings.argon2_memory_cost_kib,
         parallelism=settings.argon2_parallelism,
-        max_concurrency=settings.hashing_concurrency or os.cpu_count() or 1,
+        # More hashes at once than cores only thrash the caches: each one
+        # holds argon2's memory cost and keeps a core busy.
+        max_concurrency=settings.hashing_concurrency or usable_cores(),
     )
 
 

@@ -147,7 +147,9 @@ class Settings(BaseSettings):
         None, ge=1, description="argon2id lanes; default: argon2-cffi's."
     )
     hashing_concurrency: int | None = Field(
-        None, ge=1, description="Password hashes computed at once; default: the CPU count."
+        None,
+        ge=1,
+        description="Password hashes computed at once per process; default: its usable cores.",
     )
 
     require_verified_email: bool = Field(

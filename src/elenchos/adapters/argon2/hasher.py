@@ -26,6 +26,14 @@ _executor: ThreadPoolExecutor | None = None
 _executor_lock = threading.Lock()
 
 
+def usable_cores() -> int:
+    """Return the cores this process may run on, which taskset or a container can limit."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
 def _lower_priority() -> None:
     try:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASHING_NICENESS)
@@ -39,7 +47,7 @@ def _hashing_executor() -> ThreadPoolExecutor:
     with _executor_lock:
         if _executor is None:
             _executor = ThreadPoolExecutor(
-                max_workers=os.cpu_count() or 1,
+                max_workers=usable_cores(),
                 thread_name_prefix="argon2",
                 initializer=_lower_priority,
             )
