@@ -173,15 +173,28 @@ async def test_hostile_display_name_stays_inert(
     http: httpx.AsyncClient, service: Container, smtp: SmtpSink
 ) -> None:
     hostile = '<script>alert("x")</script>\r\nBcc: victim@example.com'
-    await sign_up(http, ADA, profile={"display_name": hostile})
+    rejected = await http.post(
+        "/v1/auth/sign-up",
+        json={"email": ADA, "password": DEFAULT_PASSWORD, "profile": {"display_name": hostile}},
+    )
+    await sign_up(http, ADA, profile={"display_name": "Ada"})
     [verification] = await received(service, smtp)
     await http.post("/v1/auth/verify-email", json={"token": link_token(parts(verification)[0])})
+    # The API now rejects such names; a row written before that rule must
+    # still render inertly, so the name is stored directly.
+    async with service.uow() as uow:
+        user = await uow.users.get_by_email(ADA)
+        assert user is not None
+        user.profile["display_name"] = hostile
+        await uow.users.update(user)
+        await uow.commit()
 
     token = await sign_in(http, ADA)
     [notice] = await received(service, smtp)
     text, html = parts(notice)
     me = await http.get("/v1/me", headers=bearer(token))
 
+    assert rejected.status_code == 422
     assert me.json()["profile"]["display_name"] == hostile
     assert [envelope.rcpt_tos for envelope in smtp.envelopes] == [[ADA], [ADA]]
     assert "Bcc" not in notice

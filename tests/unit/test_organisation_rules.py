@@ -389,3 +389,16 @@ async def test_page_size_is_bounded(world: OrganisationWorld, limit: int) -> Non
 
     with pytest.raises(ValidationFailed):
         await world.use.list_members(ada.id, organisation_id, limit=limit)
+
+
+async def test_transfer_to_self_checks_role_first(world: OrganisationWorld) -> None:
+    ada = await world.user("ada@example.com")
+    bob = await world.user("bob@example.com")
+    eve = await world.user("eve@example.com")
+    organisation_id = await world.organisation(ada)
+    await world.join(organisation_id, bob, Role.ADMIN)
+
+    with pytest.raises(PermissionDenied):
+        await world.use.transfer_ownership(bob.id, organisation_id, bob.id)
+    with pytest.raises(OrganisationNotFound):
+        await world.use.transfer_ownership(eve.id, organisation_id, eve.id)

@@ -221,11 +221,13 @@ class TransferOwnership:
         new_owner_id: uuid.UUID,
         client: ClientInfo | None = None,
     ) -> None:
-        if new_owner_id == user_id:
-            raise ValidationFailed("Ownership can only be transferred to another member.")
         async with self._uow() as uow:
             await uow.organisations.lock(organisation_id)
+            # Authorization comes first, so a non-member gets 404 and an admin
+            # 403 whatever user id the body names.
             actor = await authorize(uow, organisation_id, user_id, Permission.TRANSFER_OWNERSHIP)
+            if new_owner_id == user_id:
+                raise ValidationFailed("Ownership can only be transferred to another member.")
             new_owner = await _member(uow, organisation_id, new_owner_id)
             new_owner.role = Role.OWNER
             actor.role = Role.ADMIN
