@@ -179,10 +179,22 @@ def build_hasher(settings: Settings) -> Argon2PasswordHasher:
         time_cost=settings.argon2_time_cost,
         memory_cost=settings.argon2_memory_cost_kib,
         parallelism=settings.argon2_parallelism,
-        # More hashes at once than cores only thrash the caches: each one
-        # holds argon2's memory cost and keeps a core busy.
+        # More hashes at once than cores only thrash the caches, because each
+        # one uses argon2's memory cost and keeps a core busy.
         max_concurrency=settings.hashing_concurrency or usable_cores(),
     )
+
+
+@dataclass(frozen=True)
+class _Core:
+    """The adapters every use case group is built from."""
+
+    settings: Settings
+    uow: UnitOfWorkFactory
+    hasher: PasswordHasher
+    clock: Clock
+    tokens: JwtTokenIssuer
+    limiters: RateLimiterFactory
 
 
 async def build(
@@ -212,14 +224,44 @@ async def build(
         access_token_ttl=timedelta(seconds=settings.access_token_ttl_seconds),
         clock=clock,
     )
-    # A hash of a random password, verified when the email is unknown so that
-    # sign-in takes the same time whether or not the account exists.
-    dummy_password_hash = await hasher.hash(os.urandom(16).hex())
     mailer = mailer or build_mailer(settings)
     metrics = Metrics()
     limiters = RateLimiterFactory(settings, clock, metrics, engine)
-    limits = build_mail_request_limits(settings, limiters)
-    abuse_limits = build_abuse_limits(settings, limiters)
+    core = _Core(settings, uow, hasher, clock, tokens, limiters)
+
+    return Container(
+        settings=settings,
+        uow=uow,
+        hasher=hasher,
+        clock=clock,
+        keys=keys,
+        tokens=tokens,
+        use_cases=await _build_use_cases(core),
+        mailer=mailer,
+        dispatcher=build_dispatcher(
+            settings,
+            uow,
+            mailer,
+            clock,
+            on_event=lambda event: metrics.outbox_events.labels(event).inc(),
+        ),
+        engine=engine,
+        metrics=metrics,
+        rate_limiters=limiters,
+    )
+
+
+async def _build_use_cases(core: _Core) -> UseCases:
+    settings = core.settings
+    uow = core.uow
+    hasher = core.hasher
+    clock = core.clock
+    tokens = core.tokens
+    # A hash of a random password, verified when the email is unknown so that
+    # sign-in takes the same time whether or not the account exists.
+    dummy_password_hash = await hasher.hash(os.urandom(16).hex())
+    limits = build_mail_request_limits(settings, core.limiters)
+    abuse_limits = build_abuse_limits(settings, core.limiters)
     verification_ttl = timedelta(seconds=settings.verification_token_ttl_seconds)
     reset_ttl = timedelta(seconds=settings.password_reset_token_ttl_seconds)
     sessions = build_session_use_cases(settings, uow, clock, tokens)
@@ -229,7 +271,8 @@ async def build(
         timedelta(seconds=settings.session_cache_seconds),
         max_entries=settings.session_cache_size,
     )
-    use_cases = UseCases(
+
+    return UseCases(
         sign_up=SignUp(
             uow,
             hasher,
@@ -274,26 +317,6 @@ async def build(
         ),
         sessions=sessions,
         list_my_security_events=ListMySecurityEvents(uow),
-    )
-    return Container(
-        settings=settings,
-        uow=uow,
-        hasher=hasher,
-        clock=clock,
-        keys=keys,
-        tokens=tokens,
-        use_cases=use_cases,
-        mailer=mailer,
-        dispatcher=build_dispatcher(
-            settings,
-            uow,
-            mailer,
-            clock,
-            on_event=lambda event: metrics.outbox_events.labels(event).inc(),
-        ),
-        engine=engine,
-        metrics=metrics,
-        rate_limiters=limiters,
     )
 
 

@@ -23,8 +23,8 @@ logger = logging.getLogger("elenchos.cli")
 
 async def migrate_database(settings: Settings, revision: str = "head") -> None:
     if settings.database_url is None:
-        # The data directory holds the database, signing keys and mail with
-        # link tokens, so it is private to its owner.
+        # The data directory contains the database, signing keys and mail
+        # with link tokens, so it is private to its owner.
         settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     engine = create_engine(settings.resolved_database_url)
     try:

@@ -1,4 +1,4 @@
-"""Nasty input gets a 4xx problem+json answer, never a 500, on SQLite and PostgreSQL."""
+"""Nasty input gets a 4xx problem+json response, never a 500, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 

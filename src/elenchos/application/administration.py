@@ -23,7 +23,7 @@ OPERATOR_DETAILS = {"by": "operator"}
 class CreateUser:
     """Create an active, verified account; raises EmailAlreadyRegistered or InvalidPassword.
 
-    Unlike sign-up it tells an existing address apart, because only an
+    Unlike sign-up it reports an existing address, because only an
     operator with database access can run it.
     """
 

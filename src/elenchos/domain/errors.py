@@ -1,7 +1,7 @@
 """Domain errors: one class per failure, all under DomainError.
 
 The HTTP layer maps these classes to status codes and problem codes in one
-table; nothing here knows about HTTP.
+table, and nothing here depends on HTTP.
 """
 
 
@@ -30,7 +30,7 @@ class AuthenticationFailed(DomainError):
 
 
 class InvalidCredentials(AuthenticationFailed):
-    """Unknown email or wrong password; the two are never told apart."""
+    """Unknown email or wrong password; responses never distinguish the two."""
 
 
 class AccountDisabled(AuthenticationFailed):
@@ -62,7 +62,7 @@ class LinkTokenExpired(LinkTokenInvalid):
 
 
 class RateLimited(DomainError):
-    """Too many requests from one client; retry_after_seconds says when to try again."""
+    """Too many requests from one client; retry_after_seconds is the wait before trying again."""
 
     def __init__(self, message: str, retry_after_seconds: int) -> None:
         super().__init__(message)

@@ -112,7 +112,7 @@ class SignInRequest(BaseModel):
     )
 
     # A plain string: an address that is not valid cannot have an account,
-    # and it gets the same invalid_credentials answer as an unknown one.
+    # and it gets the same invalid_credentials response as an unknown one.
     email: str = Field(max_length=320)
     password: str = Field(max_length=PASSWORD_MAX_LENGTH * 4)
     organisation_id: uuid.UUID | None = Field(

@@ -1,4 +1,4 @@
-"""argon2id hashing, run in worker threads so the event loop never waits on it."""
+"""argon2id hashing, run in a thread pool so the event loop thread does no hashing."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ class Argon2PasswordHasher:
     """argon2id with argon2-cffi's RFC 9106 low-memory defaults unless parameters are given.
 
     `max_concurrency` bounds how many hashes run at once, because each one
-    holds `memory_cost` KiB of memory and a whole core for its duration.
+    uses `memory_cost` KiB of memory and a whole core for its duration.
     """
 
     def __init__(
