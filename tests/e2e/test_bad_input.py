@@ -330,7 +330,7 @@ async def test_huge_header_block_rejected(client: httpx.AsyncClient) -> None:
     assert_problem(response, 431, "headers_too_large")
 
 
-async def test_unhandled_error_is_one_problem_and_one_log_line(
+async def test_unhandled_error_logged_once(
     client: httpx.AsyncClient, container: Container, caplog: pytest.LogCaptureFixture
 ) -> None:
     token = await signed_up_token(client, container, "ada@example.com")
@@ -349,3 +349,21 @@ async def test_unhandled_error_is_one_problem_and_one_log_line(
     assert len(errors) == 1
     assert "GET /v1/me" in errors[0].getMessage()
     assert "boom" not in response.text
+
+
+async def test_database_data_error_is_422(
+    client: httpx.AsyncClient, container: Container
+) -> None:
+    from sqlalchemy.exc import DataError
+
+    token = await signed_up_token(client, container, "ada@example.com")
+
+    async def unstorable(user_id: uuid.UUID) -> None:
+        raise DataError("SELECT 1", {}, ValueError("invalid byte sequence"))
+
+    container.use_cases.get_current_user = unstorable  # type: ignore[assignment]
+
+    response = await client.get("/v1/me", headers=bearer(token))
+
+    assert_problem(response, 422, "validation_failed")
+    assert "invalid byte sequence" not in response.text

@@ -97,7 +97,7 @@ async def test_unsafe_request_id_replaced(client: httpx.AsyncClient, unsafe: str
     assert len(response.headers["x-request-id"]) == 32
 
 
-async def test_access_log_line_has_route_template_and_request_id(
+async def test_access_log_line_fields(
     client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="elenchos.access")

@@ -312,7 +312,8 @@ class GetCurrentUser:
     """Load the user an access token names; raises UserNotFound once the account is gone.
 
     With a cache, a user read within the cache's TTL is returned without a
-    database round trip; the returned user must then be treated as read-only.
+    database round trip. The returned user is then shared, so callers must not
+    mutate it.
     """
 
     def __init__(

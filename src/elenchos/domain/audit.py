@@ -37,7 +37,7 @@ class SecurityEvent:
 
     actor_user_id did it, subject_user_id is the account it happened to (the
     same for most account events), and organisation_id scopes it to one
-    tenant's audit log. `details` never holds a password, token or secret.
+    tenant's audit log. `details` must not contain a password, token or secret.
     """
 
     id: uuid.UUID

@@ -15,7 +15,7 @@ from elenchos.domain.errors import InvalidToken
 from elenchos.domain.sessions import SESSION_CLAIM
 from elenchos.http.client_address import client_ip, parse_trusted_proxies
 
-# auto_error is off so a missing token reaches our own problem+json answer.
+# auto_error is off so a missing token reaches our own problem+json response.
 bearer_scheme = OAuth2PasswordBearer(tokenUrl="/v1/auth/token", auto_error=False)
 
 USER_AGENT_MAX_LENGTH = 512

@@ -1,6 +1,6 @@
 """An in-memory database with transactions and unique indexes.
 
-Each unit of work stages its writes and sees committed rows plus its own
+Each unit of work stages its writes and reads committed rows plus its own
 changes. Commit checks every unique index against the committed rows and
 applies the writes without awaiting in between, so it is atomic within one
 event loop, like a serializable transaction that fails on conflict.

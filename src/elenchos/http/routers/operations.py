@@ -23,7 +23,7 @@ PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 @router.get("/healthz", summary="Process liveness", operation_id="healthz")
 async def healthz() -> dict[str, str]:
-    """Answers 200 while the process serves requests; it checks nothing else."""
+    """Return 200 while the process serves requests; nothing else is checked."""
     return {"status": "ok"}
 
 

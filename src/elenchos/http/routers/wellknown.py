@@ -10,8 +10,10 @@ from elenchos.http.dependencies import ContainerDep
 
 router = APIRouter(tags=["keys"])
 
-# Verifiers may cache the key set this long; a rotated-in key is published
-# before it signs, so a cached set never misses a key in use.
+# Verifiers may cache the key set this long.
+# NOTE: a key added by `elenchos keys rotate` signs as soon as a server
+# restarts, so a verifier whose cached set predates it rejects the new tokens
+# for up to this long; docs/operations.md gives the rotation procedure.
 JWKS_MAX_AGE_SECONDS = 300
 
 
